@@ -1,0 +1,1 @@
+"""Document control: review freshness, semantic diffs, version and approval rules, owners."""

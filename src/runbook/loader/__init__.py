@@ -1,0 +1,206 @@
+"""Loading documents: files -> safe YAML -> schema -> model -> cross-document checks.
+
+Every problem is collected, none raised: ``load_corpus`` returns what loaded and what did
+not, each problem with its file, line, column and JSON path. Only a path that does not
+exist is an error (``NotFoundError``), because then there is nothing to report on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from runbook.errors import NotFoundError
+from runbook.loader import schema
+from runbook.loader.build import build_document
+from runbook.loader.problems import Problem, format_json_path
+from runbook.loader.references import check_corpus
+from runbook.loader.yaml_source import SourceError, decode, load, locate
+from runbook.model import Corpus, Document
+
+__all__ = [
+    "DEFAULT_CORPUS",
+    "LoadResult",
+    "Problem",
+    "discover",
+    "find_corpus_root",
+    "format_json_path",
+    "load_corpus",
+    "parse_document",
+]
+
+DEFAULT_CORPUS = "runbooks"
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    corpus: Corpus
+    problems: tuple[Problem, ...]
+    files: tuple[Path, ...]
+    texts: dict[Path, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def find_corpus_root(start: Path | None = None) -> Path | None:
+    """The nearest ``runbooks/`` folder at or above ``start`` (default: the working directory)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if folder.name == DEFAULT_CORPUS:
+            return _relative(folder)
+        if (folder / DEFAULT_CORPUS).is_dir():
+            return _relative(folder / DEFAULT_CORPUS)
+    return None
+
+
+def _relative(path: Path) -> Path:
+    """Paths under the working directory are shown relative to it, as people type them."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise NotFoundError(
+                f"{path}: no such file or folder", hint="pass YAML files or folders of them"
+            )
+    return list(dict.fromkeys(found))
+
+
+def parse_document(text: str, path: Path) -> tuple[Document | None, list[Problem]]:
+    """One document from its text: the model, or the problems that stop it loading."""
+    try:
+        raw = load(text)
+    except SourceError as error:
+        return None, [
+            Problem(path, error.message, "yaml", error.line, error.column, hint=error.hint)
+        ]
+    if not isinstance(raw, dict):
+        return None, [
+            Problem(
+                path,
+                f"a document is a mapping of fields, not a {type(raw).__name__}",
+                "schema",
+                1,
+                1,
+                hint="start with 'id:', 'title:' and 'kind:'",
+            )
+        ]
+    if not schema.is_valid(raw):
+        return None, [_schema_problem(text, path, error) for error in schema.errors(raw)]
+    bad_dates = list(_bad_dates(raw))
+    if bad_dates:
+        return None, [
+            _located(text, path, where, f"'{value}' is not a real calendar date", "semantic")
+            for where, value in bad_dates
+        ]
+    return build_document(raw, path), []
+
+
+def _bad_dates(raw: dict[str, Any]) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    candidates: list[tuple[tuple[str | int, ...], str]] = [
+        (("last_reviewed",), raw["last_reviewed"])
+    ]
+    candidates += [
+        (("changelog", n, "date"), entry["date"])
+        for n, entry in enumerate(raw.get("changelog", []))
+    ]
+    for where, value in candidates:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            yield where, value
+
+
+def _schema_problem(text: str, path: Path, error: schema.SchemaError) -> Problem:
+    line, column = locate(text, error.path, key=error.points_at_key)
+    return Problem(path, error.message, "schema", line, column, error.path, error.hint)
+
+
+def _located(
+    text: str,
+    path: Path,
+    where: Sequence[str | int],
+    message: str,
+    code: Any,
+    hint: str | None = None,
+) -> Problem:
+    line, column = locate(text, where)
+    return Problem(path, message, code, line, column, tuple(where), hint)
+
+
+def _read(path: Path) -> tuple[str | None, Problem | None]:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return None, Problem(path, f"cannot read file: {error.strerror}", "file")
+    try:
+        return decode(data), None
+    except SourceError as error:
+        return None, Problem(path, error.message, "file", error.line, error.column, hint=error.hint)
+
+
+def load_corpus(
+    paths: Sequence[Path] = (),
+    *,
+    corpus_root: Path | None = None,
+    include_corpus: bool = True,
+) -> LoadResult:
+    """Load ``paths`` (default: the corpus) and check references against the whole corpus.
+
+    Problems are reported for ``paths`` only; the rest of the corpus is loaded so that
+    references from the named files can be resolved, as a compiler reads imports.
+    """
+    root = corpus_root if corpus_root is not None else find_corpus_root()
+    targets = discover(paths) if paths else discover([root] if root else [])
+    if not paths and root is None:
+        raise NotFoundError(
+            "no runbooks/ folder here or above",
+            hint="run from a repository with a runbooks/ folder, or pass paths",
+        )
+    support = (
+        [p for p in discover([root]) if p.resolve() not in {t.resolve() for t in targets}]
+        if include_corpus and root is not None and root.is_dir()
+        else []
+    )
+    texts: dict[Path, str] = {}
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    target_set = set(targets)
+    for path in [*targets, *support]:
+        text, problem = _read(path)
+        if text is None:
+            if problem is not None and path in target_set:
+                problems.append(problem)
+            continue
+        texts[path] = text
+        document, found = parse_document(text, path)
+        if document is not None:
+            documents.append(document)
+        elif path in target_set:
+            problems.extend(found)
+    for finding in check_corpus(documents):
+        path = finding.document.path
+        if path in target_set:
+            problems.append(
+                _located(
+                    texts[path], path, finding.path, finding.message, "reference", finding.hint
+                )
+            )
+    problems.sort(key=lambda p: (str(p.file), p.line or 0, p.column or 0))
+    corpus = Corpus(tuple(documents))
+    return LoadResult(corpus=corpus, problems=tuple(problems), files=tuple(targets), texts=texts)

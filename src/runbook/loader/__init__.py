@@ -172,11 +172,10 @@ def load_corpus(
             "no runbooks/ folder here or above",
             hint="run from a repository with a runbooks/ folder, or pass paths",
         )
-    support = (
-        [p for p in discover([root]) if p.resolve() not in {t.resolve() for t in targets}]
-        if include_corpus and root is not None and root.is_dir()
-        else []
-    )
+    support: list[Path] = []
+    if include_corpus and root is not None and root.is_dir():
+        resolved_targets = {target.resolve() for target in targets}
+        support = [p for p in discover([root]) if p.resolve() not in resolved_targets]
     texts: dict[Path, str] = {}
     documents: list[Document] = []
     problems: list[Problem] = []

@@ -36,16 +36,16 @@ def check_corpus(documents: Iterable[Document]) -> Iterator[Finding]:
     documents = list(documents)
     by_id: dict[str, Document] = {}
     for document in documents:
-        first = by_id.get(document.id)
-        if first is not None:
-            yield Finding(
-                document,
-                ("id",),
-                f"duplicate document id '{document.id}' (also used by {first.path})",
-                "ids must be unique across the corpus; rename one of them",
-            )
-        else:
-            by_id[document.id] = document
+        first = by_id.setdefault(document.id, document)
+        if first is not document:
+            # Reported on both files: either may be the one being validated.
+            for here, there in ((document, first), (first, document)):
+                yield Finding(
+                    here,
+                    ("id",),
+                    f"duplicate document id '{document.id}' (also used by {there.path})",
+                    "ids must be unique across the corpus; rename one of them",
+                )
     index = _Index(documents)
     for document in documents:
         yield from _check_document(document, index, by_id)
@@ -60,23 +60,23 @@ class _Index:
         self.windows: set[str] = set()
         self.duplicates: list[Finding] = []
         for document in documents:
-            for name, items in (
-                ("contacts", document.contacts),
-                ("sla", document.sla),
-                ("environments", document.environments),
-                ("windows", document.windows),
+            for name, ids in (
+                ("contacts", [item.id for item in document.contacts]),
+                ("sla", [item.id for item in document.sla]),
+                ("environments", [item.id for item in document.environments]),
+                ("windows", [item.id for item in document.windows]),
             ):
                 seen: set[str] = getattr(self, name)
-                for position, item in enumerate(items):
-                    if item.id in seen:
+                for position, item_id in enumerate(ids):
+                    if item_id in seen:
                         self.duplicates.append(
                             Finding(
                                 document,
                                 (name, position, "id"),
-                                f"'{item.id}' is defined more than once in the corpus",
+                                f"'{item_id}' is defined more than once in the corpus",
                             )
                         )
-                    seen.add(item.id)
+                    seen.add(item_id)
 
 
 def _missing(
@@ -113,8 +113,8 @@ def _check_document(
         yield from _missing(document, ("related", position), "document", related, known_ids)
     for position, entry in enumerate(document.changelog):
         for number, approver in enumerate(entry.approved_by):
-            path = ("changelog", position, "approved_by", number)
-            yield from _missing(document, path, "contact", approver, contacts)
+            where: tuple[PathSegment, ...] = ("changelog", position, "approved_by", number)
+            yield from _missing(document, where, "contact", approver, contacts)
     if document.changelog:
         newest = max(document.changelog, key=lambda entry: _version_key(entry.version))
         if newest.version != document.version:
@@ -125,24 +125,22 @@ def _check_document(
                 f"(the newest entry is {newest.version})",
                 "add a changelog entry for this version",
             )
-    for position, entry in enumerate(document.escalation):
-        path = ("escalation", position, "contact")
-        yield from _missing(document, path, "contact", entry.contact, contacts)
-    for position, entry in enumerate(document.escalation_matrix):
-        path = ("escalation_matrix", position, "contact")
-        yield from _missing(document, path, "contact", entry.contact, contacts)
+    for field in ("escalation", "escalation_matrix"):
+        for position, level in enumerate(getattr(document, field)):
+            where = (field, position, "contact")
+            yield from _missing(document, where, "contact", level.contact, contacts)
     for position, resolution in enumerate(document.resolutions):
         if resolution.escalate_to:
-            path = ("resolutions", position, "escalate_to")
-            yield from _missing(document, path, "contact", resolution.escalate_to, contacts)
+            where = ("resolutions", position, "escalate_to")
+            yield from _missing(document, where, "contact", resolution.escalate_to, contacts)
     for position, severity in enumerate(document.severities):
         for number, contact in enumerate(severity.notify):
-            path = ("severities", position, "notify", number)
-            yield from _missing(document, path, "contact", contact, contacts)
+            where = ("severities", position, "notify", number)
+            yield from _missing(document, where, "contact", contact, contacts)
     for position, baseline in enumerate(document.baselines):
         if baseline.sla:
-            path = ("baselines", position, "sla")
-            yield from _missing(document, path, "SLA threshold", baseline.sla, index.sla)
+            where = ("baselines", position, "sla")
+            yield from _missing(document, where, "SLA threshold", baseline.sla, index.sla)
     if document.window:
         yield from _missing(
             document, ("window",), "maintenance window", document.window, index.windows
@@ -158,8 +156,9 @@ def _check_document(
         yield from _phases(document)
     for position, parameter in enumerate(document.parameters):
         if parameter.pattern:
-            path = ("parameters", parameter.name, "pattern")
-            yield from _regex(document, path, parameter.pattern)
+            yield from _regex(
+                document, ("parameters", parameter.name, "pattern"), parameter.pattern
+            )
         if (
             parameter.default is not None
             and parameter.allowed
@@ -376,10 +375,10 @@ def _phases(document: Document) -> Iterator[Finding]:
 
 
 def _include_cycles(documents: list[Document], by_id: dict[str, Document]) -> Iterator[Finding]:
-    graph = {
+    graph: dict[str, list[tuple[str, tuple[PathSegment, ...]]]] = {
         document.id: [
-            step.action.document
-            for step in document.all_steps()
+            (step.action.document, (*path, "include", "document"))
+            for path, step in _located_steps(document.steps, ("steps",))
             if isinstance(step.action, IncludeAction)
         ]
         for document in documents
@@ -391,18 +390,21 @@ def _include_cycles(documents: list[Document], by_id: dict[str, Document]) -> It
     def visit(node: str) -> Iterator[Finding]:
         state[node] = 1
         stack.append(node)
-        for target in graph.get(node, []):
+        for target, _include_path in graph.get(node, []):
             if state.get(target) == 1:
                 cycle = stack[stack.index(target) :] + [target]
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
-                    yield Finding(
-                        by_id[node],
-                        ("steps",),
-                        "include cycle: " + " → ".join(cycle),
-                        "an included document must not include its includer",
-                    )
+                    # Every document on the cycle gets the finding at its include step.
+                    for member, following in zip(cycle, cycle[1:], strict=False):
+                        where = next(p for t, p in graph[member] if t == following)
+                        yield Finding(
+                            by_id[member],
+                            where,
+                            "include cycle: " + " → ".join(cycle),
+                            "an included document must not include its includer",
+                        )
             elif target in graph and state.get(target) is None:
                 yield from visit(target)
         stack.pop()

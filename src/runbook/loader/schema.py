@@ -35,7 +35,7 @@ def schema() -> Mapping[str, Any]:
 
 @cache
 def _validator() -> Any:
-    return jsonschema_rs.validator_for(schema())
+    return jsonschema_rs.validator_for(dict(schema()))
 
 
 @dataclass(frozen=True)

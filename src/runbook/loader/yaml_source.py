@@ -85,7 +85,7 @@ def compose(text: str) -> Node:
     """The single document's node graph, or SourceError."""
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        node: Node | None = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or "invalid YAML"
@@ -96,11 +96,10 @@ def compose(text: str) -> Node:
                 *_position(mark),
                 hint="put each document in a file of its own",
             ) from None
-        raise SourceError(
-            f"invalid YAML: {problem}",
-            *_position(mark),
-            hint=error.context or None,
-        ) from None
+        context = None
+        if error.context and error.context_mark is not None:
+            context = f"{error.context} that starts at line {error.context_mark.line + 1}"
+        raise SourceError(f"invalid YAML: {problem}", *_position(mark), hint=context) from None
     except yaml.YAMLError as error:
         raise SourceError(f"invalid YAML: {error}") from None
     finally:
@@ -136,7 +135,18 @@ class _Builder:
                 *_position(node.start_mark),
                 hint="aliases (*name) multiply content; a runbook never needs this many",
             )
-        if id(node) in self.seen and not isinstance(node, ScalarNode):
+        tag = node.tag
+        if tag == _STR:  # most values: skip the constructor lookup
+            return node.value
+        if tag not in _ALLOWED_TAGS:
+            raise SourceError(
+                f"YAML tag {tag!r} is not allowed",
+                *_position(node.start_mark),
+                hint="runbooks use plain YAML values only; remove the '!' tag",
+            )
+        if isinstance(node, ScalarNode):
+            return self.scalars.yaml_constructors[tag](self.scalars, node)
+        if id(node) in self.seen:
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
                 raise SourceError(
@@ -145,15 +155,6 @@ class _Builder:
                     hint="write the values out instead of using anchors and aliases",
                 )
         self.seen.add(id(node))
-        if node.tag not in _ALLOWED_TAGS:
-            raise SourceError(
-                f"YAML tag {node.tag!r} is not allowed",
-                *_position(node.start_mark),
-                hint="runbooks use plain YAML values only; remove the '!' tag",
-            )
-        if isinstance(node, ScalarNode):
-            constructor = self.scalars.yaml_constructors[node.tag]
-            return constructor(self.scalars, node)
         if isinstance(node, SequenceNode):
             return [self.build(child) for child in node.value]
         if isinstance(node, MappingNode):

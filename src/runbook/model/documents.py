@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -287,45 +288,30 @@ class Corpus:
     def get(self, document_id: str) -> Document | None:
         return self._by_id.get(document_id)
 
-    @property
+    # Derived indexes: cached_property writes to __dict__ directly, which frozen allows.
+    @cached_property
     def _by_id(self) -> Mapping[str, Document]:
-        return _index(self, "_cache_documents", lambda: {d.id: d for d in self.documents})
+        return {document.id: document for document in self.documents}
 
-    @property
+    @cached_property
     def contacts(self) -> Mapping[str, Contact]:
-        return _index(self, "_cache_contacts", lambda: self._collect("contacts"))
+        return {c.id: c for d in self.documents for c in reversed(d.contacts)}
 
-    @property
+    @cached_property
     def sla(self) -> Mapping[str, SlaThreshold]:
-        return _index(self, "_cache_sla", lambda: self._collect("sla"))
+        return {t.id: t for d in self.documents for t in reversed(d.sla)}
 
-    @property
+    @cached_property
     def environments(self) -> Mapping[str, Environment]:
-        return _index(self, "_cache_environments", lambda: self._collect("environments"))
+        return {e.id: e for d in self.documents for e in reversed(d.environments)}
 
-    @property
+    @cached_property
     def windows(self) -> Mapping[str, MaintenanceWindow]:
-        return _index(self, "_cache_windows", lambda: self._collect("windows"))
+        return {w.id: w for d in self.documents for w in reversed(d.windows)}
 
-    @property
+    @cached_property
     def severities(self) -> Mapping[str, Severity]:
-        return _index(self, "_cache_severities", lambda: self._collect("severities"))
+        return {s.id: s for d in self.documents for s in reversed(d.severities)}
 
     def of_kind(self, kind: Kind) -> tuple[Document, ...]:
         return tuple(document for document in self.documents if document.kind == kind)
-
-    def _collect(self, attribute: str) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for document in self.documents:
-            for item in getattr(document, attribute):
-                found.setdefault(item.id, item)
-        return found
-
-
-def _index(corpus: Corpus, name: str, build: Any) -> Any:
-    # Frozen dataclasses forbid attribute assignment; the caches are derived, so bypass it.
-    cached = corpus.__dict__.get(name)
-    if cached is None:
-        cached = build()
-        object.__setattr__(corpus, name, cached)
-    return cached

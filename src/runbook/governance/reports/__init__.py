@@ -1,0 +1,1 @@
+"""Reporters: pure functions from a governance result to text, one per output format."""

@@ -131,6 +131,8 @@ def scaffold(kind: str, document_id: str, *, owner: str, today: date, schema: st
             hint="use lower-case words joined by hyphens, such as weekly-backup-check",
         )
     title = document_id.replace("-", " ").capitalize()
+    if len(title) < 3:  # the schema wants a title a reader can find
+        title = f"{kind.capitalize()} {title}"
     header = _HEADER.format(
         schema=schema,
         id=document_id,

@@ -1,0 +1,236 @@
+"""``runbook exec``: run a document's steps against an environment and record the run."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from runbook.cli.run_report import (
+    LiveProgress,
+    TerminalPrompter,
+    make_console,
+    render_dry_run,
+    render_summary,
+)
+from runbook.engine import RENDERERS, ExecOptions, dry_run, execute, runs_dir_from
+from runbook.engine.reports import render_dry_run_json
+from runbook.errors import DocumentError, UsageError
+from runbook.loader import find_corpus_root, load_corpus
+from runbook.model import Corpus, parse_duration
+from runbook.templating import JinjaTemplater
+
+FORMATS = ("text", "json", "junit", "markdown")
+
+
+@dataclass(frozen=True)
+class ExecCommand:
+    document: str | None
+    environment: str | None
+    base_url: str | None
+    variables: dict[str, str] = field(default_factory=dict)
+    only: str | None = None
+    from_step: str | None = None
+    dry_run: bool = False
+    non_interactive: bool = False
+    assume_yes: bool = False
+    format: str = "text"
+    output: Path | None = None
+    timeout: timedelta | None = None
+    runs_dir: Path | None = None
+    resume: str | None = None
+    corpus: Path | None = None
+
+
+def parse_variables(pairs: tuple[str, ...]) -> dict[str, str]:
+    variables: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--var {pair!r} is not NAME=VALUE")
+        variables[name.strip()] = value
+    return variables
+
+
+def load_documents(corpus_root: Path | None, document: str | None) -> Corpus:
+    result = load_corpus(corpus_root=corpus_root or find_corpus_root())
+    if document is not None and result.corpus.get(document) is None:
+        broken = [problem for problem in result.problems if Path(problem.file).stem == document]
+        if broken:
+            raise DocumentError(
+                f"{document} does not load: {broken[0].format()}",
+                tuple(broken),
+                hint="run 'runbook validate' for every problem",
+            )
+    return result.corpus
+
+
+def run_exec(command: ExecCommand) -> int:
+    if command.output is not None and command.format == "text":
+        raise UsageError("--output needs --format json, junit or markdown")
+    interactive = not command.non_interactive and sys.stdin.isatty()
+    options = ExecOptions(
+        document=command.document,
+        environment=command.environment,
+        base_url=command.base_url,
+        variables=command.variables,
+        only=command.only,
+        from_step=command.from_step,
+        dry_run=command.dry_run,
+        interactive=interactive,
+        assume_yes=command.assume_yes,
+        timeout=command.timeout,
+        runs_dir=runs_dir_from(command.runs_dir, os.environ),
+        resume=command.resume,
+    )
+    corpus = load_documents(command.corpus, command.document)
+    templater = JinjaTemplater()
+    to_file = command.output is not None
+    # A machine-readable report on stdout must not be mixed with progress lines.
+    terminal = make_console(sys.stdout if command.format == "text" or to_file else sys.stderr)
+    if command.dry_run:
+        plan = dry_run(corpus, options, templater)
+        if command.format == "json":
+            _emit(render_dry_run_json(plan), command.output)
+        elif command.format == "text":
+            render_dry_run(terminal, plan)
+        else:
+            raise UsageError("--dry-run reports as text or json")
+        return 0
+    progress = LiveProgress(terminal)
+    record = execute(
+        corpus,
+        options,
+        templater=templater,
+        prompter=TerminalPrompter(terminal, progress),
+        listener=progress,
+    )
+    if command.format == "text" or to_file:
+        render_summary(terminal, record)
+    if command.format != "text":
+        _emit(RENDERERS[command.format](record), command.output)
+    return int(record.exit_code if record.exit_code is not None else 1)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> timedelta | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(float(value) if value.replace(".", "", 1).isdigit() else value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@click.command("exec")
+@click.argument("document", required=False)
+@click.option("--env", "environment", metavar="ENV", help="Environment id (default: local).")
+@click.option("--base-url", metavar="URL", help="Run against a service already running here.")
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A document parameter or environment variable; repeatable.",
+)
+@click.option("--only", metavar="STEP", help="Run just this step.")
+@click.option("--from", "from_step", metavar="STEP", help="Start at this top-level step.")
+@click.option("--dry-run", is_flag=True, help="Print every resolved step; send and run nothing.")
+@click.option(
+    "--non-interactive", is_flag=True, help="Never prompt (implied when stdin is not a terminal)."
+)
+@click.option(
+    "--yes",
+    "assume_yes",
+    is_flag=True,
+    help="Confirm destructive steps in a protected environment in advance.",
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file.",
+)
+@click.option(
+    "--timeout",
+    callback=_duration,
+    metavar="DURATION",
+    help="Stop the whole run after this long (30s, 5m, PT1H).",
+)
+@click.option(
+    "--runs-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Run records folder [env RUNBOOK_RUNS_DIR; default .runbook/runs].",
+)
+@click.option("--resume", metavar="RUN", help="Continue an interrupted or failed run.")
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="The runbooks/ folder (default: found from the current directory).",
+)
+def command(
+    document: str | None,
+    environment: str | None,
+    base_url: str | None,
+    variables: tuple[str, ...],
+    only: str | None,
+    from_step: str | None,
+    dry_run: bool,
+    non_interactive: bool,
+    assume_yes: bool,
+    format_: str,
+    output: Path | None,
+    timeout: timedelta | None,
+    runs_dir: Path | None,
+    resume: str | None,
+    corpus: Path | None,
+) -> int:
+    """Run DOCUMENT's steps against an environment, grading every check.
+
+    \b
+    Exit codes: 0 all ok, 1 a critical failure, 3 warnings only, 2 usage, 130 interrupted.
+    Every run is recorded under the runs folder; see 'runbook history' and 'runbook show'.
+    """
+    if (document is None) == (resume is None):
+        raise UsageError("name a DOCUMENT to run, or --resume RUN (not both)")
+    return run_exec(
+        ExecCommand(
+            document=document,
+            environment=environment,
+            base_url=base_url,
+            variables=parse_variables(variables),
+            only=only,
+            from_step=from_step,
+            dry_run=dry_run,
+            non_interactive=non_interactive,
+            assume_yes=assume_yes,
+            format=format_,
+            output=output,
+            timeout=timeout,
+            runs_dir=runs_dir,
+            resume=resume,
+            corpus=corpus,
+        )
+    )

@@ -272,7 +272,11 @@ def _check_secrets(plan: Plan, closure: list[Document], templater: Templater) ->
 
 
 def _check_destructive(plan: Plan, closure: list[Document]) -> None:
-    if not plan.environment.protected or plan.options.interactive or plan.options.assume_yes:
+    options = plan.options
+    # A dry run changes nothing, so it shows destructive steps instead of refusing them.
+    if not plan.environment.protected or options.interactive or options.assume_yes:
+        return
+    if options.dry_run:
         return
     destructive = [
         f"{doc.id}:{step.id}"

@@ -17,6 +17,7 @@ from runbook.loader import LoadResult, Problem, load_corpus
 class ValidateOptions:
     paths: tuple[Path, ...]
     format: str
+    use_cache: bool = True
 
 
 def _text(result: LoadResult) -> str:
@@ -96,7 +97,7 @@ REPORTERS: dict[str, Callable[[LoadResult], str]] = {
 
 
 def run_validate(options: ValidateOptions) -> tuple[LoadResult, str]:
-    result = load_corpus(options.paths)
+    result = load_corpus(options.paths, use_cache=options.use_cache)
     return result, REPORTERS[options.format](result)
 
 
@@ -110,8 +111,14 @@ def run_validate(options: ValidateOptions) -> tuple[LoadResult, str]:
     show_default=True,
     help="text for people, json for tools, github for workflow annotations.",
 )
-def command(paths: tuple[Path, ...], output_format: str) -> int:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Re-read every file (the cache lives in .runbook/cache; RUNBOOK_NO_CACHE=1 also works).",
+)
+def command(paths: tuple[Path, ...], output_format: str, no_cache: bool) -> int:
     """Check documents against the schema and each other (default: runbooks/)."""
-    result, report = run_validate(ValidateOptions(paths=paths, format=output_format))
+    options = ValidateOptions(paths=paths, format=output_format, use_cache=not no_cache)
+    result, report = run_validate(options)
     click.echo(report)
     return int(ExitCode.OK if result.ok else ExitCode.FAILURE)

@@ -18,6 +18,7 @@ from typing import Any
 from runbook.errors import NotFoundError
 from runbook.loader import schema
 from runbook.loader.build import build_document
+from runbook.loader.cache import ParseCache, cache_dir_for
 from runbook.loader.problems import Problem, format_json_path
 from runbook.loader.references import check_corpus
 from runbook.loader.yaml_source import SourceError, decode, load, locate
@@ -83,8 +84,15 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def parse_document(text: str, path: Path) -> tuple[Document | None, list[Problem]]:
+def parse_document(
+    text: str, path: Path, cache: ParseCache | None = None
+) -> tuple[Document | None, list[Problem]]:
     """One document from its text: the model, or the problems that stop it loading."""
+    key = cache.key(text) if cache is not None else ""
+    if cache is not None:
+        cached = cache.get(key)
+        if isinstance(cached, dict):
+            return build_document(cached, path), []
     try:
         raw = load(text)
     except SourceError as error:
@@ -110,6 +118,8 @@ def parse_document(text: str, path: Path) -> tuple[Document | None, list[Problem
             _located(text, path, where, f"'{value}' is not a real calendar date", "semantic")
             for where, value in bad_dates
         ]
+    if cache is not None:
+        cache.put(key, raw)
     return build_document(raw, path), []
 
 
@@ -177,6 +187,7 @@ def load_corpus(
     *,
     corpus_root: Path | None = None,
     include_corpus: bool = True,
+    use_cache: bool = True,
 ) -> LoadResult:
     """Load ``paths`` (default: the corpus) and check references against the whole corpus.
 
@@ -194,11 +205,14 @@ def load_corpus(
     if include_corpus and root is not None and root.is_dir():
         resolved_targets = {target.resolve() for target in targets}
         support = [p for p in discover([root]) if p.resolve() not in resolved_targets]
+    cache = ParseCache.open(cache_dir_for(root) if use_cache else None)
     with _without_cyclic_gc():
-        return _load(targets, support)
+        result = _load(targets, support, cache)
+    cache.save()
+    return result
 
 
-def _load(targets: list[Path], support: list[Path]) -> LoadResult:
+def _load(targets: list[Path], support: list[Path], cache: ParseCache) -> LoadResult:
     texts: dict[Path, str] = {}
     documents: list[Document] = []
     problems: list[Problem] = []
@@ -210,7 +224,7 @@ def _load(targets: list[Path], support: list[Path]) -> LoadResult:
                 problems.append(problem)
             continue
         texts[path] = text
-        document, found = parse_document(text, path)
+        document, found = parse_document(text, path, cache)
         if document is not None:
             documents.append(document)
         elif path in target_set:

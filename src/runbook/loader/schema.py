@@ -56,7 +56,10 @@ def errors(instance: Any) -> list[SchemaError]:
         for error in _validator().iter_errors(instance)
         for explained in _explain(error, instance)
     ]
-    # A document with an unknown kind fails every kind branch; the kind error says it all.
+    kinds = schema()["properties"]["kind"]["enum"]
+    if isinstance(instance, Mapping) and instance.get("kind") not in kinds:
+        # Without a known kind no kind's fields are allowed; the kind error says it all.
+        found = [e for e in found if not (e.points_at_key and len(e.path) == 1)]
     unique: dict[tuple[tuple[str | int, ...], str], SchemaError] = {}
     for item in found:
         unique.setdefault((item.path, item.message), item)

@@ -41,29 +41,33 @@ def main() -> None:
         lines = sum(path.read_text().count("\n") for path in files) / len(files)
         print(f"corpus: {len(files)} documents, {size / 1e6:.1f} MB, {lines:.0f} lines each")
         yaml_files = sorted(str(p) for p in corpus.rglob("*.yaml"))
-        ours, peer = [], []
+        cold, warm, peer = [], [], []
+        schema = str(REPO / "schema" / "runbook.schema.json")
         for _ in range(args.repeat):
-            elapsed, code = timed(["runbook", "validate", "runbooks"], root)
+            elapsed, code = timed(["runbook", "validate", "--no-cache", "runbooks"], root)
             assert code == 0, "runbook validate failed on the generated corpus"
-            ours.append(elapsed)
-            schema = str(REPO / "schema" / "runbook.schema.json")
+            cold.append(elapsed)
+            timed(["runbook", "validate", "runbooks"], root)  # fill the cache
+            elapsed, code = timed(["runbook", "validate", "runbooks"], root)
+            assert code == 0
+            warm.append(elapsed)
             elapsed, code = timed(
                 [sys.executable, "-m", "check_jsonschema", "--schemafile", schema, *yaml_files],
                 root,
             )
             assert code == 0, "check-jsonschema failed on the generated corpus"
             peer.append(elapsed)
-        ours_median, peer_median = statistics.median(ours), statistics.median(peer)
-        print(f"runbook validate (schema + cross-references): median {ours_median:.2f} s")
-        print(f"check-jsonschema (schema only):              median {peer_median:.2f} s")
-        print(
-            f"ratio: runbook takes {ours_median / peer_median:.2f}x the time of check-jsonschema "
-            f"({peer_median / ours_median:.1f}x faster)"
-        )
-        print(
-            f"target: <= 1 s and >= 3x faster -> "
-            f"{'met' if ours_median <= 1 and peer_median / ours_median >= 3 else 'NOT met'}"
-        )
+        peer_median = statistics.median(peer)
+        print(f"check-jsonschema (schema only):                       median {peer_median:.2f} s")
+        for label, times in (("cold, --no-cache", cold), ("warm, cache of checked files", warm)):
+            median = statistics.median(times)
+            verdict = "met" if median <= 1 and peer_median / median >= 3 else "NOT met"
+            print(
+                f"runbook validate ({label}): median {median:.2f} s, "
+                f"{peer_median / median:.1f}x faster than check-jsonschema; "
+                f"target <= 1 s and >= 3x: {verdict}"
+            )
+        print("(runbook also checks cross-references: ids, includes, SLA, contacts, windows)")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from runbook.errors import NotFoundError
 from runbook.loader import schema
 from runbook.loader.build import build_document
 from runbook.loader.cache import ParseCache, cache_dir_for
+from runbook.loader.parallel import check_texts
 from runbook.loader.problems import Problem, format_json_path
 from runbook.loader.references import check_corpus
 from runbook.loader.yaml_source import SourceError, decode, load, locate
@@ -93,6 +94,16 @@ def parse_document(
         cached = cache.get(key)
         if isinstance(cached, dict):
             return build_document(cached, path), []
+    raw, problems = check_text(text, path)
+    if raw is None:
+        return None, problems
+    if cache is not None:
+        cache.put(key, raw)
+    return build_document(raw, path), []
+
+
+def check_text(text: str, path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The per-file checks: safe YAML, the schema, real dates. Plain data in and out."""
     try:
         raw = load(text)
     except SourceError as error:
@@ -118,9 +129,7 @@ def parse_document(
             _located(text, path, where, f"'{value}' is not a real calendar date", "semantic")
             for where, value in bad_dates
         ]
-    if cache is not None:
-        cache.put(key, raw)
-    return build_document(raw, path), []
+    return raw, []
 
 
 def _bad_dates(raw: dict[str, Any]) -> Iterable[tuple[tuple[str | int, ...], str]]:
@@ -214,9 +223,10 @@ def load_corpus(
 
 def _load(targets: list[Path], support: list[Path], cache: ParseCache) -> LoadResult:
     texts: dict[Path, str] = {}
-    documents: list[Document] = []
     problems: list[Problem] = []
     target_set = set(targets)
+    loaded: dict[Path, Document] = {}
+    unread: list[tuple[Path, str]] = []
     for path in [*targets, *support]:
         text, problem = _read(path)
         if text is None:
@@ -224,11 +234,19 @@ def _load(targets: list[Path], support: list[Path], cache: ParseCache) -> LoadRe
                 problems.append(problem)
             continue
         texts[path] = text
-        document, found = parse_document(text, path, cache)
-        if document is not None:
-            documents.append(document)
+        cached = cache.get(cache.key(text))
+        if isinstance(cached, dict):
+            loaded[path] = build_document(cached, path)
+        else:
+            unread.append((path, text))
+    for path, raw, found in check_texts(unread):
+        if raw is not None:
+            cache.put(cache.key(texts[path]), raw)
+            loaded[path] = build_document(raw, path)
         elif path in target_set:
             problems.extend(found)
+    # Files keep their discovery order, whichever way they were loaded.
+    documents = [loaded[path] for path in texts if path in loaded]
     for finding in check_corpus(documents):
         path = finding.document.path
         if path in target_set:

@@ -1,0 +1,50 @@
+"""The per-file checks of many files, on a second core when it pays.
+
+Parsing is CPU-bound Python, so threads do not help; a forked child takes half the files
+and sends back plain data (mappings and problems), which pickles fast. Forking a process
+that runs other threads can deadlock the child on a lock held at fork time, so with other
+threads alive (an embedded service, a test server) everything stays in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from runbook.loader.problems import Problem
+
+# Below this many files a fork costs more than it saves (measured: ~30 ms to start).
+PARALLEL_THRESHOLD = 200
+
+Checked = tuple[Path, dict[str, Any] | None, list[Problem]]
+
+
+def _check_all(items: Sequence[tuple[Path, str]]) -> list[Checked]:
+    from runbook.loader import check_text  # the package imports this module
+
+    return [(path, *check_text(text, path)) for path, text in items]
+
+
+def _can_fork() -> bool:
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+        and (os.cpu_count() or 1) > 1
+        and not os.environ.get("RUNBOOK_NO_PARALLEL")
+    )
+
+
+def check_texts(items: Sequence[tuple[Path, str]]) -> list[Checked]:
+    if len(items) < PARALLEL_THRESHOLD or not _can_fork():
+        return _check_all(items)
+    middle = len(items) // 2
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        second_half = pool.submit(_check_all, items[middle:])
+        first_half = _check_all(items[:middle])
+        return first_half + second_half.result()

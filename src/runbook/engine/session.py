@@ -10,10 +10,10 @@ import secrets
 import signal
 import socket
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from datetime import datetime
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from runbook import __version__
@@ -45,6 +45,7 @@ from runbook.model import Corpus
 
 JOHANNESBURG = ZoneInfo("Africa/Johannesburg")
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_T = TypeVar("_T")
 
 
 def execute(
@@ -116,7 +117,7 @@ class _Session:
         try:
             self._begin(writer)
             try:
-                flow, status, reason = asyncio.run(self._main(writer))
+                flow, status, reason = _run_to_completion(lambda: self._main(writer))
             except Exception as error:
                 # A bug must not leave a record that looks like a kill; say what happened.
                 reason = f"engine error: {type(error).__name__}: {error}"
@@ -348,3 +349,31 @@ def _options(options: ExecOptions) -> dict[str, Any]:
         "base_url_given": options.base_url is not None,
         "engine": __version__,
     }
+
+
+def _run_to_completion(main: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
+    """``asyncio.run``, also when the caller is itself inside an event loop.
+
+    asyncio loops cannot nest, and library callers (an async service, a notebook, a test
+    harness holding a loop) may already run one; then the run gets a loop of its own on a
+    worker thread, and signals stay with the caller, who owns the main thread.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(main())
+    outcome: list[_T] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(asyncio.run(main()))
+        except BaseException as error:  # re-raised in the caller's thread
+            failure.append(error)
+
+    worker = threading.Thread(target=work, name="runbook-engine")
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]

@@ -211,7 +211,8 @@ def load_corpus(
             hint="run from a repository with a runbooks/ folder, or pass paths",
         )
     support: list[Path] = []
-    if include_corpus and root is not None and root.is_dir():
+    # With no paths the targets are the corpus already: nothing to add, nothing to resolve.
+    if paths and include_corpus and root is not None and root.is_dir():
         resolved_targets = {target.resolve() for target in targets}
         support = [p for p in discover([root]) if p.resolve() not in resolved_targets]
     cache = ParseCache.open(cache_dir_for(root) if use_cache else None)
@@ -226,6 +227,7 @@ def _load(targets: list[Path], support: list[Path], cache: ParseCache) -> LoadRe
     problems: list[Problem] = []
     target_set = set(targets)
     loaded: dict[Path, Document] = {}
+    keys: dict[Path, str] = {}
     unread: list[tuple[Path, str]] = []
     for path in [*targets, *support]:
         text, problem = _read(path)
@@ -234,14 +236,15 @@ def _load(targets: list[Path], support: list[Path], cache: ParseCache) -> LoadRe
                 problems.append(problem)
             continue
         texts[path] = text
-        cached = cache.get(cache.key(text))
+        cached = cache.get(keys.setdefault(path, cache.key(text))) if cache.enabled else None
         if isinstance(cached, dict):
             loaded[path] = build_document(cached, path)
         else:
             unread.append((path, text))
     for path, raw, found in check_texts(unread):
         if raw is not None:
-            cache.put(cache.key(texts[path]), raw)
+            if cache.enabled:
+                cache.put(keys[path], raw)
             loaded[path] = build_document(raw, path)
         elif path in target_set:
             problems.extend(found)

@@ -67,6 +67,10 @@ class ParseCache:
         entries = stored.get("documents")
         return cls(folder, entries if isinstance(entries, dict) else {})
 
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
     @staticmethod
     def key(text: str) -> str:
         return hashlib.sha256(_salt() + text.encode("utf-8")).hexdigest()

@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,9 @@ SCHEMA_FILE_NAME = "runbook.schema.json"
 
 def schema_path() -> Path:
     """The schema shipped with the package (the repository's schema/ file)."""
-    return Path(str(resources.files("runbook.loader").joinpath(SCHEMA_FILE_NAME))).resolve()
+    # Beside this module in both a checkout and an installed wheel; importlib.resources
+    # would cost more start-up time than the whole lookup is worth.
+    return (Path(__file__).parent / SCHEMA_FILE_NAME).resolve()
 
 
 @cache

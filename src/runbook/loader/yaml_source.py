@@ -14,6 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.events import (
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -110,8 +119,90 @@ def compose(text: str) -> Node:
 
 
 def load(text: str) -> Any:
-    """Parse and build plain Python values (dict, list, str, int, float, bool, None)."""
-    return _Builder().build(compose(text))
+    """Parse and build plain Python values (dict, list, str, int, float, bool, None).
+
+    Well-formed plain documents are built straight from parser events; anything unusual
+    (a tag, an anchor, a duplicate or non-string key, a syntax error, more than one
+    document, too many values) goes the careful way through the node graph, which is
+    where every refusal is explained with its position.
+    """
+    try:
+        return _load_events(text)
+    except _Unusual:
+        return _Builder().build(compose(text))
+
+
+class _Unusual(Exception):
+    """The fast path met something only the careful path may judge."""
+
+
+_PLAIN_CACHE_LIMIT = 50_000
+_plain_values: dict[str, Any] = {}  # plain scalar text -> value; values are immutable
+
+
+def _load_events(text: str) -> Any:
+    loader = _Loader(text)
+    get = loader.get_event
+    budget = [MAX_NODES]
+
+    def plain(value: str) -> Any:
+        try:
+            return _plain_values[value]
+        except KeyError:
+            pass
+        tag = loader.resolve(ScalarNode, value, (True, False))
+        if tag == _STR:
+            result: Any = value
+        elif tag in _ALLOWED_TAGS:
+            result = loader.yaml_constructors[tag](loader, ScalarNode(tag, value))
+        else:
+            raise _Unusual
+        if len(_plain_values) < _PLAIN_CACHE_LIMIT:
+            _plain_values[value] = result
+        return result
+
+    def value(event: Any) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0 or event.anchor is not None or event.tag not in (None, "!"):
+            raise _Unusual
+        kind = type(event)
+        if kind is ScalarEvent:
+            return plain(event.value) if event.implicit[0] else event.value
+        if kind is MappingStartEvent:
+            mapping: dict[str, Any] = {}
+            while True:
+                key_event = get()
+                if type(key_event) is MappingEndEvent:
+                    return mapping
+                if type(key_event) is not ScalarEvent:
+                    raise _Unusual
+                key = value(key_event)
+                if not isinstance(key, str) or key in mapping or key == "<<":
+                    raise _Unusual
+                mapping[key] = value(get())
+        if kind is SequenceStartEvent:
+            sequence: list[Any] = []
+            while True:
+                item = get()
+                if type(item) is SequenceEndEvent:
+                    return sequence
+                sequence.append(value(item))
+        raise _Unusual  # an alias
+
+    try:
+        get()  # stream start
+        if type(get()) is not DocumentStartEvent:
+            raise _Unusual  # empty
+        root = value(get())
+        get()  # document end
+        if type(get()) is not StreamEndEvent:
+            raise _Unusual  # a second document
+        return root
+    except (yaml.YAMLError, AttributeError) as error:
+        # AttributeError: an end-of-document event where a value was due (a broken stream).
+        raise _Unusual from error
+    finally:
+        loader.dispose()
 
 
 def _position(mark: Any) -> tuple[int | None, int | None]:

@@ -76,3 +76,34 @@ def test_locate_points_at_value_or_key_and_falls_back_to_parent() -> None:
     assert locate(text, ["steps", 0, "http", "url"], key=True) == (4, 7)
     assert locate(text, ["steps", 0, "http", "missing"]) == (4, 7)
     assert locate(text, ["steps", 5]) == (2, 3)
+
+
+def test_fast_path_builds_exactly_what_the_careful_path_builds() -> None:
+    from runbook.loader.yaml_source import _Builder, _load_events, compose
+    from tests.conftest import CORPUS, EXAMPLES
+
+    paths = sorted(CORPUS.rglob("*.yaml")) + sorted((EXAMPLES / "valid").glob("*.yaml"))
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert _load_events(text) == _Builder().build(compose(text)), path
+    mixed = "a: 1\nb: 1.5\nc: null\nd: ~\ne: 'x'\nf: \"y\"\ng: [true, FALSE]\nh: 0x1f\n"
+    assert _load_events(mixed) == _Builder().build(compose(mixed))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x\n",  # anchors and aliases
+        "a: !!str 1\n",  # explicit tags
+        "1: one\n",  # non-string keys
+        "a: 1\na: 2\n",  # duplicates
+        "a: 1\n---\nb: 2\n",  # two documents
+        "",  # nothing
+        "a: [1, 2\n",  # broken
+    ],
+)
+def test_unusual_input_leaves_the_fast_path(text: str) -> None:
+    from runbook.loader.yaml_source import _load_events, _Unusual
+
+    with pytest.raises(_Unusual):
+        _load_events(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -39,12 +39,15 @@ def _can_fork() -> bool:
     )
 
 
-def check_texts(items: Sequence[tuple[Path, str]]) -> list[Checked]:
+def check_texts(items: Sequence[tuple[Path, str]]) -> Iterator[Checked]:
+    """Results in the order of ``items``; with a fork, this process's half comes first and
+    while the caller works on it (building models) the child is still parsing."""
     if len(items) < PARALLEL_THRESHOLD or not _can_fork():
-        return _check_all(items)
+        yield from _check_all(items)
+        return
     middle = len(items) // 2
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         second_half = pool.submit(_check_all, items[middle:])
-        first_half = _check_all(items[:middle])
-        return first_half + second_half.result()
+        yield from _check_all(items[:middle])
+        yield from second_half.result()

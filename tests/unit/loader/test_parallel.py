@@ -24,9 +24,9 @@ from runbook.loader import parallel
 assert parallel._can_fork(), "a fresh interpreter runs one thread"
 paths = [Path(p) for p in sys.argv[1:]]
 items = [(p, p.read_bytes().decode("utf-8", "replace")) for p in paths]
-sequential = parallel.check_texts(items)
+sequential = list(parallel.check_texts(items))
 parallel.PARALLEL_THRESHOLD = 2
-forked = parallel.check_texts(items)
+forked = list(parallel.check_texts(items))
 assert [p for p, _, _ in forked] == paths
 assert forked == sequential
 assert any(problems for _, _, problems in forked)
@@ -50,4 +50,4 @@ def test_small_batches_and_threaded_processes_stay_in_process(
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
     assert not parallel._can_fork()
     items = _items()[:3]
-    assert [path for path, _, _ in parallel.check_texts(items)] == [p for p, _ in items]
+    assert [path for path, _, _ in list(parallel.check_texts(items))] == [p for p, _ in items]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from runbook.annotations import annotation
 from runbook.errors import ExitCode
 from runbook.loader import LoadResult, Problem, load_corpus
 
@@ -64,26 +65,19 @@ def _json(result: LoadResult) -> str:
     )
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def _github(result: LoadResult) -> str:
-    lines = []
-    for problem in result.problems:
-        properties = [f"file={_escape_property(str(problem.file))}"]
-        if problem.line is not None:
-            properties.append(f"line={problem.line}")
-        if problem.column is not None:
-            properties.append(f"col={problem.column}")
-        title = f"runbook {problem.code}" + (f": {problem.path_text}" if problem.json_path else "")
-        properties.append(f"title={_escape_property(title)}")
-        message = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")
-        lines.append(f"::error {','.join(properties)}::{_escape_data(message)}")
+    lines = [
+        annotation(
+            "error",
+            problem.message + (f" (hint: {problem.hint})" if problem.hint else ""),
+            file=str(problem.file),
+            line=problem.line or 1,
+            column=problem.column,
+            title=f"runbook {problem.code}"
+            + (f": {problem.path_text}" if problem.json_path else ""),
+        )
+        for problem in result.problems
+    ]
     summary = "ok" if result.ok else f"{len(result.problems)} problem(s)"
     lines.append(f"runbook validate: {summary} in {len(result.files)} file(s)")
     return "\n".join(lines)

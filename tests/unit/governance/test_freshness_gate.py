@@ -9,8 +9,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from runbook.annotations import annotation, escape_data, escape_property
 from runbook.governance.reports import freshness as reporters
-from runbook.governance.reports.github import annotation, escape_data, escape_property
 from runbook.governance.review import FreshnessReport, freshness_report
 from runbook.loader import load_corpus
 from tests.unit.governance.git_repo import GitRepo

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from xml.etree import ElementTree
 
-from runbook.governance.reports.github import Severity, annotation
+from runbook.annotations import Severity, annotation
 from runbook.governance.review import FreshnessReport, ReviewItem
 
 STATUS_WORDS = {"overdue": "OVERDUE", "due-soon": "DUE SOON", "fresh": "fresh"}

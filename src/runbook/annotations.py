@@ -16,10 +16,18 @@ def escape_property(text: str) -> str:
 
 
 def annotation(
-    severity: Severity, message: str, *, file: str, line: int = 1, title: str = ""
+    severity: Severity,
+    message: str,
+    *,
+    file: str,
+    line: int = 1,
+    column: int | None = None,
+    title: str = "",
 ) -> str:
-    """``::error file=F,line=1,title=T::message`` with every part escaped."""
+    """``::error file=F,line=1,col=5,title=T::message`` with every part escaped."""
     properties = [f"file={escape_property(file)}", f"line={line}"]
+    if column is not None:
+        properties.append(f"col={column}")
     if title:
         properties.append(f"title={escape_property(title)}")
     return f"::{severity} {','.join(properties)}::{escape_data(message)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,20 +29,11 @@ FORMATS = ("text", "json", "junit", "markdown")
 
 @dataclass(frozen=True)
 class ExecCommand:
-    document: str | None
-    environment: str | None
-    base_url: str | None
-    variables: dict[str, str] = field(default_factory=dict)
-    only: str | None = None
-    from_step: str | None = None
-    dry_run: bool = False
-    non_interactive: bool = False
-    assume_yes: bool = False
+    """What the engine runs, plus how this command reports it."""
+
+    options: ExecOptions
     format: str = "text"
     output: Path | None = None
-    timeout: timedelta | None = None
-    runs_dir: Path | None = None
-    resume: str | None = None
     corpus: Path | None = None
 
 
@@ -72,27 +63,13 @@ def load_documents(corpus_root: Path | None, document: str | None) -> Corpus:
 def run_exec(command: ExecCommand) -> int:
     if command.output is not None and command.format == "text":
         raise UsageError("--output needs --format json, junit or markdown")
-    interactive = not command.non_interactive and sys.stdin.isatty()
-    options = ExecOptions(
-        document=command.document,
-        environment=command.environment,
-        base_url=command.base_url,
-        variables=command.variables,
-        only=command.only,
-        from_step=command.from_step,
-        dry_run=command.dry_run,
-        interactive=interactive,
-        assume_yes=command.assume_yes,
-        timeout=command.timeout,
-        runs_dir=runs_dir_from(command.runs_dir, os.environ),
-        resume=command.resume,
-    )
-    corpus = load_documents(command.corpus, command.document)
+    options = command.options
+    corpus = load_documents(command.corpus, options.document)
     templater = JinjaTemplater()
     to_file = command.output is not None
     # A machine-readable report on stdout must not be mixed with progress lines.
     terminal = make_console(sys.stdout if command.format == "text" or to_file else sys.stderr)
-    if command.dry_run:
+    if options.dry_run:
         plan = dry_run(corpus, options, templater)
         if command.format == "json":
             _emit(render_dry_run_json(plan), command.output)
@@ -215,22 +192,18 @@ def command(
     """
     if (document is None) == (resume is None):
         raise UsageError("name a DOCUMENT to run, or --resume RUN (not both)")
-    return run_exec(
-        ExecCommand(
-            document=document,
-            environment=environment,
-            base_url=base_url,
-            variables=parse_variables(variables),
-            only=only,
-            from_step=from_step,
-            dry_run=dry_run,
-            non_interactive=non_interactive,
-            assume_yes=assume_yes,
-            format=format_,
-            output=output,
-            timeout=timeout,
-            runs_dir=runs_dir,
-            resume=resume,
-            corpus=corpus,
-        )
+    options = ExecOptions(
+        document=document,
+        environment=environment,
+        base_url=base_url,
+        variables=parse_variables(variables),
+        only=only,
+        from_step=from_step,
+        dry_run=dry_run,
+        interactive=not non_interactive and sys.stdin.isatty(),
+        assume_yes=assume_yes,
+        timeout=timeout,
+        runs_dir=runs_dir_from(runs_dir, os.environ),
+        resume=resume,
     )
+    return run_exec(ExecCommand(options, format=format_, output=output, corpus=corpus))

@@ -7,7 +7,6 @@ must come from the site itself.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,12 +17,11 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_site_project
 
 AS_OF = "2026-11-25"
 SITE_ROOT = "http://site.invalid/"
 EXTERNAL_OK = ("mailto:", "tel:", "javascript:", "data:")
-PROJECT_FILES = ("mkdocs.yml", "generator", "site")
 
 
 def runbook(*args: str, cwd: Path = REPO, timeout: int = 300) -> subprocess.CompletedProcess[str]:
@@ -156,16 +154,7 @@ def test_render_writes_the_same_pages_as_plain_markdown(built: Path, tmp_path: P
 
 def small_project(tmp_path: Path) -> Path:
     """The site project with only the reference documents: quick to build."""
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in PROJECT_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(source, project / name)
-    shutil.copytree(REPO / "runbooks" / "reference", project / "runbooks" / "reference")
-    return project
+    return copy_site_project(tmp_path / "project", runbooks="runbooks/reference")
 
 
 @pytest.mark.slow

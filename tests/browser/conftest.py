@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -23,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_site_project
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,7 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 AS_OF = "2026-11-25"
-PROJECT_FILES = ("mkdocs.yml", "generator", "site", "runbooks")
 
 # Material draws each diagram into a closed shadow root; open it so tests can see the SVG.
 OPEN_SHADOW_ROOTS = """
@@ -120,14 +118,7 @@ def _no_git_identity(home: Path) -> dict[str, str]:
 def versions(tmp_path_factory: pytest.TempPathFactory, serve: Any) -> Server:
     """Versions 1.0 and 2.0 (alias latest) published with mike; the branch's files served."""
     base = tmp_path_factory.mktemp("published")
-    repo = base / "repo"
-    repo.mkdir()
-    for name in PROJECT_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(source, repo / name)
+    repo = copy_site_project(base / "repo")
     environment = _no_git_identity(base)
 
     def git(*args: str) -> bytes:

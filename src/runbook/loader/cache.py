@@ -22,7 +22,7 @@ from typing import Any
 from runbook import __version__
 from runbook.loader.schema import schema_path
 
-FORMAT = 1
+FORMAT = 2  # 2: values follow YAML 1.2 (yaml-rs)
 CACHE_FILE = "documents.json"
 
 

@@ -8,11 +8,9 @@ threads alive (an embedded service, a test server) everything stays in this proc
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +30,7 @@ def _check_all(items: Sequence[tuple[Path, str]]) -> list[Checked]:
 
 def _can_fork() -> bool:
     return (
-        "fork" in multiprocessing.get_all_start_methods()
+        hasattr(os, "fork")
         and threading.active_count() == 1
         and (os.cpu_count() or 1) > 1
         and not os.environ.get("RUNBOOK_NO_PARALLEL")
@@ -45,6 +43,10 @@ def check_texts(items: Sequence[tuple[Path, str]]) -> Iterator[Checked]:
     if len(items) < PARALLEL_THRESHOLD or not _can_fork():
         yield from _check_all(items)
         return
+    # Imported here: a small corpus never pays for them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     middle = len(items) // 2
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:

@@ -1,34 +1,36 @@
 """Safe YAML reading: one document per file, no tags, no duplicate keys, bounded aliases.
 
-Parsing uses libyaml when present. Values are built from the node graph by our own small
-constructor, which is where duplicate keys, tags and alias expansion are policed. Dates stay
-strings (the schema checks their shape) and only ``true``/``false`` are booleans, as in YAML
-1.2, so ``yes:`` and ``no:`` keys and ``NO`` (Norway) stay strings.
+Values are built by yaml-rs, a YAML 1.2 parser in Rust, so every file gets the same scalar
+rules: dates stay strings (the schema checks their shape), only ``true``/``false`` are
+booleans (``yes:``, ``no:`` and ``NO`` for Norway stay strings), ``012`` is twelve and
+``1:30`` is text, not the YAML 1.1 sexagesimal ninety.
+
+The policy is enforced in two tiers. Most files hold no tag and no alias: yaml-rs reads
+them with aliases forbidden and duplicate keys refused, a scan for ``!`` at the start of a
+node sends any tagged file elsewhere, and libyaml checks the syntax without building
+anything. Everything else (a tag, an alias, a duplicate, a non-text key, a syntax error,
+several documents, no document) goes the careful way: libyaml composes the node graph,
+which knows where each node is, and every refusal is explained there with its line and
+column before yaml-rs builds the values. A property test holds the two tiers to the same
+verdicts.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from yaml.events import (
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-)
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+import yaml_rs
 
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 MAX_NODES = 100_000  # a 200-line document has about 1,000; this leaves room and stops bombs
 MAX_ALIASES = 100
+MAX_DEPTH = 100  # levels of nested mappings and lists; runbooks need fewer than ten
 
 _STR = "tag:yaml.org,2002:str"
 _ALLOWED_TAGS = {
@@ -41,27 +43,16 @@ _ALLOWED_TAGS = {
     "tag:yaml.org,2002:seq",
 }
 
-
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """libyaml parser with YAML 1.2-like implicit typing."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
-    ]
-    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
-}
-_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-for _first in "tTfF":
-    _Loader.yaml_implicit_resolvers.setdefault(_first, []).insert(
-        0, ("tag:yaml.org,2002:bool", _BOOL)
-    )
+# A tag can only open a node, and a node opens at the start of the text or after white
+# space, a flow indicator or the ':' of a quoted key. '!' elsewhere is prose ("now!").
+_TAG_START = re.compile(r"(?<![^\s\[{,:])!")
+_NO_ALIASES = yaml_rs.AliasLimits(max_alias_expansions_per_anchor=0)
+# The careful tier has already counted every node an alias expands to.
+_ALIASES_COUNTED = yaml_rs.AliasLimits(max_total_replayed_events=MAX_NODES * 2)
+_RS_POSITION = re.compile(r"at line (\d+), column (\d+)")
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: Python and contextlib assign an exception's __traceback__
 class SourceError(Exception):
     """A file that cannot be read as one safe YAML document. Lines and columns are 1-based."""
 
@@ -90,9 +81,125 @@ def decode(data: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
+def load(text: str) -> Any:
+    """Parse and build plain Python values (dict, list, str, int, float, bool, None)."""
+    value = _load_plain(text)
+    return value if value is not None else _load_carefully(text)
+
+
+def _load_plain(text: str) -> dict[str, Any] | None:
+    """The document, when it needs none of the careful tier's judgement; otherwise None."""
+    if "!" in text and _TAG_START.search(text) is not None:
+        return None
+    try:
+        value = yaml_rs.loads(text, parse_datetime=False, alias_limits=_NO_ALIASES)
+    except Exception:  # whatever went wrong, the careful tier finds it and says where
+        return None
+    # libyaml second: it takes quadratic time on deep flow nesting, which yaml-rs refuses.
+    if type(value) is dict and _plain_keys(value) and _libyaml_accepts(text):
+        return value
+    return None
+
+
+def _libyaml_accepts(text: str) -> bool:
+    """libyaml's verdict on the syntax, at C speed: no Python object per event.
+
+    The two parsers disagree in corners (yaml-rs takes '{>}' and a tab before a flow
+    collection; libyaml takes a tab after ':'). A file must satisfy both, whichever tier
+    reads it, or whether it loads would depend on an unrelated '!' elsewhere in it.
+    """
+    parser_class = _raw_parser_class()
+    if parser_class is None:
+        return False  # no libyaml: every file goes the careful way
+    import yaml
+
+    parser = parser_class(text)
+    try:
+        parser.raw_parse()
+    except yaml.YAMLError:
+        return False
+    finally:
+        parser.dispose()
+    return True
+
+
+@functools.cache
+def _raw_parser_class() -> Any:
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
+        return None
+    return CParser
+
+
+def _plain_keys(document: dict[Any, Any]) -> bool:
+    """Every key is text and not '<<', and no more than MAX_DEPTH levels of nesting.
+
+    Level by level rather than recursively, so a hostile depth costs no stack.
+    """
+    level: list[Any] = [document]
+    for _ in range(MAX_DEPTH):
+        deeper: list[Any] = []
+        for container in level:
+            if type(container) is dict:
+                if "<<" in container:
+                    return False
+                for key in container:
+                    if type(key) is not str:
+                        return False
+                container = container.values()
+            deeper += [item for item in container if type(item) is dict or type(item) is list]
+        if not deeper:
+            return True
+        level = deeper
+    return False
+
+
+def _load_carefully(text: str) -> Any:
+    node = compose(text)
+    _Policy().check(node, 1)
+    try:
+        value = yaml_rs.loads(text, parse_datetime=False, alias_limits=_ALIASES_COUNTED)
+    except yaml_rs.YAMLDecodeError as error:
+        raise _rs_error(error) from None
+    _check_keys(node, value)
+    return value
+
+
+def _rs_error(error: Exception) -> SourceError:
+    """yaml-rs reports 'YAML parse error at line L, column C', a snippet, then the problem."""
+    lines = str(error).strip().splitlines()
+    position = _RS_POSITION.search(lines[0]) if lines else None
+    if position is None:
+        return SourceError(f"invalid YAML: {' '.join(lines)}")
+    return SourceError(f"invalid YAML: {lines[-1]}", int(position.group(1)), int(position.group(2)))
+
+
+@functools.cache
+def _loader_class() -> Any:
+    """libyaml's parser, resolving plain scalars only to the tags a policy check allows.
+
+    Which value a plain scalar becomes is yaml-rs's business; here the tags only tell an
+    explicit '!tag' from plain text, and '<<' from an ordinary key.
+    """
+    import yaml  # only the careful tier and error positions need libyaml
+
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    merge = "tag:yaml.org,2002:merge"
+    loader: Any = type("_Loader", (base,), {})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag == merge]
+        for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+    }
+    return loader
+
+
 def compose(text: str) -> Node:
     """The single document's node graph, or SourceError."""
-    loader = _Loader(text)
+    import yaml
+
+    _check_depth(text)
+    loader = _loader_class()(text)
     try:
         node: Node | None = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
@@ -118,91 +225,34 @@ def compose(text: str) -> Node:
     return node
 
 
-def load(text: str) -> Any:
-    """Parse and build plain Python values (dict, list, str, int, float, bool, None).
+def _check_depth(text: str) -> None:
+    """Refuse deep nesting from the event stream, before libyaml's recursive composer meets it
+    (a hundred thousand '[' would overflow the C stack)."""
+    import yaml
+    from yaml.events import CollectionEndEvent, CollectionStartEvent
 
-    Well-formed plain documents are built straight from parser events; anything unusual
-    (a tag, an anchor, a duplicate or non-string key, a syntax error, more than one
-    document, too many values) goes the careful way through the node graph, which is
-    where every refusal is explained with its position.
-    """
+    loader = _loader_class()(text)
+    depth = 0
     try:
-        return _load_events(text)
-    except _Unusual:
-        return _Builder().build(compose(text))
-
-
-class _Unusual(Exception):
-    """The fast path met something only the careful path may judge."""
-
-
-_PLAIN_CACHE_LIMIT = 50_000
-_plain_values: dict[str, Any] = {}  # plain scalar text -> value; values are immutable
-
-
-def _load_events(text: str) -> Any:
-    loader = _Loader(text)
-    get = loader.get_event
-    budget = [MAX_NODES]
-
-    def plain(value: str) -> Any:
-        try:
-            return _plain_values[value]
-        except KeyError:
-            pass
-        tag = loader.resolve(ScalarNode, value, (True, False))
-        if tag == _STR:
-            result: Any = value
-        elif tag in _ALLOWED_TAGS:
-            result = loader.yaml_constructors[tag](loader, ScalarNode(tag, value))
-        else:
-            raise _Unusual
-        if len(_plain_values) < _PLAIN_CACHE_LIMIT:
-            _plain_values[value] = result
-        return result
-
-    def value(event: Any) -> Any:
-        budget[0] -= 1
-        if budget[0] < 0 or event.anchor is not None or event.tag not in (None, "!"):
-            raise _Unusual
-        kind = type(event)
-        if kind is ScalarEvent:
-            return plain(event.value) if event.implicit[0] else event.value
-        if kind is MappingStartEvent:
-            mapping: dict[str, Any] = {}
-            while True:
-                key_event = get()
-                if type(key_event) is MappingEndEvent:
-                    return mapping
-                if type(key_event) is not ScalarEvent:
-                    raise _Unusual
-                key = value(key_event)
-                if not isinstance(key, str) or key in mapping or key == "<<":
-                    raise _Unusual
-                mapping[key] = value(get())
-        if kind is SequenceStartEvent:
-            sequence: list[Any] = []
-            while True:
-                item = get()
-                if type(item) is SequenceEndEvent:
-                    return sequence
-                sequence.append(value(item))
-        raise _Unusual  # an alias
-
-    try:
-        get()  # stream start
-        if type(get()) is not DocumentStartEvent:
-            raise _Unusual  # empty
-        root = value(get())
-        get()  # document end
-        if type(get()) is not StreamEndEvent:
-            raise _Unusual  # a second document
-        return root
-    except (yaml.YAMLError, AttributeError) as error:
-        # AttributeError: an end-of-document event where a value was due (a broken stream).
-        raise _Unusual from error
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _too_deep(event.start_mark)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # composing meets the same problem and reports it
     finally:
         loader.dispose()
+
+
+def _too_deep(mark: Any) -> SourceError:
+    return SourceError(
+        f"values nested more than {MAX_DEPTH} levels deep",
+        *_position(mark),
+        hint="flatten the structure; a runbook needs a handful of levels",
+    )
 
 
 def _position(mark: Any) -> tuple[int | None, int | None]:
@@ -211,14 +261,19 @@ def _position(mark: Any) -> tuple[int | None, int | None]:
     return mark.line + 1, mark.column + 1
 
 
-class _Builder:
+class _Policy:
+    """Walks the node graph as the values will be built, aliases expanded, and refuses what a
+    runbook must not contain, each at its position."""
+
     def __init__(self) -> None:
         self.nodes = 0
         self.aliases = 0
         self.seen: set[int] = set()
-        self.scalars = _Loader("")
 
-    def build(self, node: Node) -> Any:
+    def check(self, node: Node, level: int) -> None:
+        """``level`` counts the mappings and lists enclosing ``node``, itself included."""
+        from yaml.nodes import MappingNode, SequenceNode
+
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise SourceError(
@@ -226,17 +281,16 @@ class _Builder:
                 *_position(node.start_mark),
                 hint="aliases (*name) multiply content; a runbook never needs this many",
             )
-        tag = node.tag
-        if tag == _STR:  # most values: skip the constructor lookup
-            return node.value
-        if tag not in _ALLOWED_TAGS:
+        if node.tag not in _ALLOWED_TAGS:
             raise SourceError(
-                f"YAML tag {tag!r} is not allowed",
+                f"YAML tag {node.tag!r} is not allowed",
                 *_position(node.start_mark),
                 hint="runbooks use plain YAML values only; remove the '!' tag",
             )
-        if isinstance(node, ScalarNode):
-            return self.scalars.yaml_constructors[tag](self.scalars, node)
+        if not isinstance(node, MappingNode | SequenceNode):
+            return
+        if level > MAX_DEPTH:  # reachable through aliases, which the event check cannot see
+            raise _too_deep(node.start_mark)
         if id(node) in self.seen:
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
@@ -247,37 +301,62 @@ class _Builder:
                 )
         self.seen.add(id(node))
         if isinstance(node, SequenceNode):
-            return [self.build(child) for child in node.value]
-        if isinstance(node, MappingNode):
-            return self._mapping(node)
-        raise SourceError("unsupported YAML node", *_position(node.start_mark))  # pragma: no cover
-
-    def _mapping(self, node: MappingNode) -> dict[str, Any]:
-        result: dict[str, Any] = {}
+            for child in node.value:
+                self.check(child, level + 1)
+            return
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            self._key(key_node, first_seen)
+            self.check(value_node, level + 1)
+
+    def _key(self, key_node: Node, first_seen: dict[str, int]) -> None:
+        from yaml.nodes import ScalarNode
+
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise SourceError(
+                "merge keys ('<<') are not supported",
+                *_position(key_node.start_mark),
+                hint="write the fields out in full",
+            )
+        if not isinstance(key_node, ScalarNode):
+            raise SourceError("mapping keys must be plain scalars", *_position(key_node.start_mark))
+        self.check(key_node, 1)
+        line = key_node.start_mark.line + 1
+        if key_node.value in first_seen:
+            raise SourceError(
+                f"duplicate key {key_node.value!r} (first defined on line "
+                f"{first_seen[key_node.value]})",
+                line,
+                key_node.start_mark.column + 1,
+                hint="each key may appear once in a mapping; remove or rename one",
+            )
+        first_seen[key_node.value] = line
+
+
+def _check_keys(node: Node, value: Any) -> None:
+    """Keys that YAML reads as numbers, booleans or null, pointed at in the source."""
+    from yaml.nodes import MappingNode, SequenceNode
+
+    if isinstance(node, SequenceNode) and isinstance(value, list):
+        for child, item in zip(node.value, value, strict=False):
+            _check_keys(child, item)
+    elif isinstance(node, MappingNode) and isinstance(value, dict):
+        for (key_node, value_node), (key, item) in zip(node.value, value.items(), strict=False):
+            if not isinstance(key, str):
                 raise SourceError(
-                    "merge keys ('<<') are not supported",
+                    f"key {key_node.value!r} is read as {_yaml_type(key)}, not text",
                     *_position(key_node.start_mark),
-                    hint="write the fields out in full",
+                    hint=f"quote it, as '{key_node.value}', to keep it as text",
                 )
-            if not isinstance(key_node, ScalarNode):
-                raise SourceError(
-                    "mapping keys must be plain scalars", *_position(key_node.start_mark)
-                )
-            key = str(self.build(key_node)) if key_node.tag != _STR else key_node.value
-            line = key_node.start_mark.line + 1
-            if key in result:
-                raise SourceError(
-                    f"duplicate key {key!r} (first defined on line {first_seen[key]})",
-                    line,
-                    key_node.start_mark.column + 1,
-                    hint="each key may appear once in a mapping; remove or rename one",
-                )
-            first_seen[key] = line
-            result[key] = self.build(value_node)
-        return result
+            _check_keys(value_node, item)
+
+
+def _yaml_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number" if isinstance(value, int | float) else type(value).__name__
 
 
 def locate(text: str, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
@@ -286,6 +365,8 @@ def locate(text: str, path: Sequence[str | int], *, key: bool = False) -> tuple[
     With ``key`` the position of the last segment's key is returned instead of its value,
     which is where an unknown field should be pointed at.
     """
+    from yaml.nodes import MappingNode, SequenceNode
+
     try:
         node: Node = compose(text)
     except SourceError:

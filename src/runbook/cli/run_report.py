@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import IO, Any, Literal
 
 from rich.console import Console
@@ -18,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from runbook.engine import Approval, ApprovalRequest, DryRun, ManualAnswer, RunRecord, StepResult
-from runbook.engine.records import iso, now_utc
+from runbook.engine.records import iso, iso_sast, now_utc
 from runbook.model import Step
 
 STYLES = {
@@ -194,6 +195,9 @@ class TerminalPrompter:
                 self.console.print(Markdown(request.instructions))
             who = ", ".join(request.approvers) if request.approvers else f"role {request.role}"
             self.console.print(f"Needs {request.min_approvals} approval(s) from {escape(who)}.")
+            if request.deadline:
+                closes = iso_sast(datetime.fromisoformat(request.deadline.replace("Z", "+00:00")))
+                self.console.print(f"Approvals given after {closes} do not count.")
             while len(given) < request.min_approvals:
                 name = Prompt.ask(
                     f"approver {len(given) + 1} of {request.min_approvals} "

@@ -268,6 +268,7 @@ def approval(step: Step, action: ApprovalAction, env: ActionEnv, instructions: s
                 ),
             ),
         )
+    deadline = now_utc() + action.timeout if action.timeout is not None else None
     request = ApprovalRequest(
         title=step.title,
         instructions=instructions,
@@ -275,16 +276,28 @@ def approval(step: Step, action: ApprovalAction, env: ActionEnv, instructions: s
         approver_ids=action.approvers,
         role=action.role,
         min_approvals=needed,
+        deadline=iso(deadline) if deadline is not None else None,
     )
     with env.blocking():
         given = list(env.prompter.approval(step, request))
     valid: list[Approval] = []
+    late: list[Approval] = []
     for item in given:
         allowed = not action.approvers or item.approver in action.approvers
-        if allowed and item.approver not in {seen.approver for seen in valid}:
+        if not allowed or item.approver in {seen.approver for seen in valid}:
+            continue
+        if deadline is not None and _parse_iso(item.at) > deadline:
+            late.append(item)
+        else:
             valid.append(item)
     names = ", ".join(f"{item.approver} at {item.at}" for item in valid) or "nobody"
     ok = len(valid) >= needed
+    reason = f"approved by {names}" if ok else f"only {len(valid)} of {needed} approvals"
+    if late and action.timeout is not None:
+        reason += (
+            f"; {', '.join(item.approver for item in late)} approved after the "
+            f"{format_duration(action.timeout)} timeout"
+        )
     check = CheckResult(
         "approvals",
         "ok" if ok else step.failure_grade,
@@ -294,10 +307,14 @@ def approval(step: Step, action: ApprovalAction, env: ActionEnv, instructions: s
     )
     return Outcome(
         status="ok" if ok else step.failure_grade,
-        reason=f"approved by {names}" if ok else f"only {len(valid)} of {needed} approvals",
+        reason=reason,
         approvals=tuple(valid),
         checks=(check,),
     )
+
+
+def _parse_iso(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def confirmed_at() -> str:
@@ -307,5 +324,4 @@ def confirmed_at() -> str:
 def elapsed_since(started_at: str | None) -> timedelta:
     if not started_at:
         return timedelta(0)
-    started = datetime.fromisoformat(started_at.replace("Z", "+00:00"))
-    return max(timedelta(0), now_utc() - started)
+    return max(timedelta(0), now_utc() - _parse_iso(started_at))

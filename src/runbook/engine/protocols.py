@@ -42,6 +42,8 @@ class ApprovalRequest:
     approver_ids: tuple[str, ...]
     role: str | None
     min_approvals: int
+    # ISO 8601 UTC; approvals given later do not count, as in SSM's aws:approve timeout.
+    deadline: str | None = None
 
 
 class Prompter(Protocol):

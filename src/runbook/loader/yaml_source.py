@@ -241,8 +241,13 @@ def _check_depth(text: str) -> None:
                     raise _too_deep(event.start_mark)
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
+    except yaml.MarkedYAMLError as error:
+        # Newer libyaml stops at 1,000 levels while scanning ahead, before any event here.
+        if "nesting depth" in str(error.problem):
+            raise _too_deep(error.problem_mark) from None
+        # Anything else: composing meets the same problem and reports it.
     except yaml.YAMLError:
-        pass  # composing meets the same problem and reports it
+        pass
     finally:
         loader.dispose()
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 
 from runbook.engine import Approval, ApprovalRequest, ManualAnswer
+from runbook.engine.records import iso
 from runbook.errors import UsageError
 from runbook.model import Step
 from tests.unit.engine.conftest import Runner, by_key
@@ -288,6 +290,43 @@ def test_too_few_approvals_fail_and_non_interactive_approval_fails(run: Runner) 
     assert by_key(record)["sign_off"].reason == "only 1 of 2 approvals"
     record = run(document("approve", steps))
     assert "cannot be given in a non-interactive run" in by_key(record)["sign_off"].reason
+
+
+class Timed(Scripted):
+    """Approvals given at chosen moments, the way a slow approver gives them."""
+
+    def __init__(self, given: Sequence[tuple[str, timedelta]]):
+        super().__init__()
+        self.given = given
+        self.deadlines: list[str | None] = []
+
+    def approval(self, step: Step, request: ApprovalRequest) -> Sequence[Approval]:
+        self.deadlines.append(request.deadline)
+        asked = datetime.now(UTC)
+        return [Approval(name, iso(asked + after)) for name, after in self.given]
+
+
+def test_approvals_after_the_timeout_do_not_count(run: Runner) -> None:
+    steps = [
+        {
+            "id": "sign_off",
+            "title": "Sign off",
+            "approval": {"role": "release manager", "min_approvals": 2, "timeout": "PT30M"},
+        }
+    ]
+    slow = Timed([("ayanda", timedelta(minutes=5)), ("ben", timedelta(minutes=31))])
+    record = run(document("approve", steps), interactive=True, prompter=slow)
+    result = by_key(record)["sign_off"]
+    assert result.status == "critical"
+    assert result.reason == "only 1 of 2 approvals; ben approved after the 30 min timeout"
+    assert [item.approver for item in result.approvals] == ["ayanda"]
+    deadline = slow.deadlines[0]
+    assert deadline is not None
+    remaining = datetime.fromisoformat(deadline.replace("Z", "+00:00")) - datetime.now(UTC)
+    assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
+
+    prompt = Timed([("ayanda", timedelta(minutes=1)), ("ben", timedelta(minutes=29))])
+    assert run(document("approve", steps), interactive=True, prompter=prompt).status == "ok"
 
 
 def test_destructive_steps_in_a_protected_environment(run: Runner) -> None:

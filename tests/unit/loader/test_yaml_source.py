@@ -84,7 +84,10 @@ def test_hostile_nesting_is_refused_without_exhausting_the_stack() -> None:
     started = time.perf_counter()
     with pytest.raises(SourceError, match="nested more than") as caught:
         load("a: " + "[" * 200_000 + "]" * 200_000)
-    assert (caught.value.line, caught.value.column) == (1, 3 + MAX_DEPTH)
+    # Older libyaml lets the event check stop at the first level too many; newer libyaml
+    # stops by itself at 1,000 while scanning ahead. Both are over the limit.
+    assert caught.value.line == 1
+    assert caught.value.column in (3 + MAX_DEPTH, 1003)
     assert time.perf_counter() - started < 5
 
 

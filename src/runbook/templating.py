@@ -32,11 +32,25 @@ def _finalize(value: Any) -> Any:
     return NOT_CAPTURED if value is None else value
 
 
+class _KeysFirstEnvironment(ImmutableSandboxedEnvironment):
+    """``steps.get`` and ``steps.items.count`` mean the steps named get and items.
+
+    Jinja tries an attribute before an item for dotted names, so a step, output or
+    variable named like a dict method (get, items, keys, values, update, pop, copy)
+    would silently read the method instead.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, Mapping) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 class JinjaTemplater:
     """Implements ``runbook.engine.protocols.Templater``."""
 
     def __init__(self) -> None:
-        self._env = ImmutableSandboxedEnvironment(
+        self._env = _KeysFirstEnvironment(
             undefined=StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,

@@ -68,3 +68,13 @@ def test_references_are_the_dotted_names_read(templater: JinjaTemplater) -> None
         ("run", "id"),
         ("env", "id"),
     ]
+
+
+def test_dotted_names_read_keys_before_dict_methods() -> None:
+    templater = JinjaTemplater()
+    context = {"steps": {"get": {"token": "t1"}, "items": {"count": 3}}}
+    assert templater.render("{{ steps.get.token }}/{{ steps.items.count }}", context) == "t1/3"
+    assert templater.render_value("{{ steps.items.count + 1 }}", context) == 4
+    # Names that are not keys still go through the sandbox's attribute rules.
+    with pytest.raises(TemplateProblem, match="unsafe"):
+        templater.render("{{ steps.__class__.__mro__ }}", context)

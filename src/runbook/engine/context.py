@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,6 +161,29 @@ def _json_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _json_strings(item, f"{path}[{index}]")
+
+
+def outputs_shape(
+    document: Document,
+    get: Callable[[str], Document | None],
+    trail: tuple[str, ...] = (),
+) -> dict[str, dict[str, Any]]:
+    """``steps.STEP.OUTPUT`` names a document's templates may read, ``None`` at the leaves.
+
+    An include step also publishes what the included document's steps capture, one level
+    down: ``steps.INCLUDE_STEP.INNER_STEP.OUTPUT``, as SSM's nested automations expose
+    their outputs to the parent.
+    """
+    shape: dict[str, dict[str, Any]] = {}
+    for step in document.all_steps():
+        names: dict[str, Any] = {output.name: None for output in step.outputs}
+        if isinstance(step.action, IncludeAction) and document.id not in trail:
+            target = get(step.action.document)
+            if target is not None and target.id not in trail:
+                inner = outputs_shape(target, get, (*trail, document.id))
+                names.update({key: value for key, value in inner.items() if value})
+        shape[step.id] = names
+    return shape
 
 
 def check_templates(

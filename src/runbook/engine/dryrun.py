@@ -101,11 +101,8 @@ def _context(
         name: plan.environ.get(variable) or MASK
         for name, variable in plan.secret_env[document.id].items()
     }
-    shape = shape_of(document, plan.variables, set(secrets))
-    outputs = {
-        step_id: {name: f"<steps.{step_id}.{name}>" for name in names}
-        for step_id, names in shape["steps"].items()
-    }
+    shape = shape_of(document, plan.variables, set(secrets), plan.corpus.get)
+    outputs = _placeholders(shape["steps"], "steps")
     started = now_utc()
     return {
         "env": {"id": plan.environment.id, "name": plan.environment.name, "base_url": base_url},
@@ -114,6 +111,14 @@ def _context(
         "secrets": secrets,
         "steps": outputs,
         "run": {"id": "<run id>", "date": started.date().isoformat(), "started_at": iso(started)},
+    }
+
+
+def _placeholders(shape: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """What a dry run shows for values only a real run captures: ``<steps.STEP.NAME>``."""
+    return {
+        name: f"<{prefix}.{name}>" if inner is None else _placeholders(inner, f"{prefix}.{name}")
+        for name, inner in shape.items()
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import Any
 
 from runbook.engine.context import (
     check_templates,
+    outputs_shape,
     resolve_parameters,
     split_variables,
     template_sites,
@@ -188,15 +189,18 @@ def _closure(corpus: Corpus, document: Document) -> list[Document]:
     return list(found.values())
 
 
-def shape_of(document: Document, variables: Mapping[str, Any], secrets: set[str]) -> dict[str, Any]:
+def shape_of(
+    document: Document,
+    variables: Mapping[str, Any],
+    secrets: set[str],
+    get: Callable[[str], Document | None],
+) -> dict[str, Any]:
     return {
         "env": {"id": None, "name": None, "base_url": None},
         "vars": {name: None for name in variables},
         "params": {parameter.name: None for parameter in document.parameters},
         "secrets": {name: None for name in secrets},
-        "steps": {
-            step.id: {output.name: None for output in step.outputs} for step in document.all_steps()
-        },
+        "steps": outputs_shape(document, get),
         "run": {"id": None, "date": None, "started_at": None},
     }
 
@@ -224,7 +228,7 @@ def _check_references(
     env_secrets = {secret.name for secret in environment.secrets}
     for doc in closure:
         secrets = env_secrets | {secret.name for secret in doc.secrets}
-        shape = shape_of(doc, variables, secrets)
+        shape = shape_of(doc, variables, secrets, corpus.get)
         problems += check_templates(doc, templater, shape, step_order(doc))
         for step in doc.all_steps():
             for sla in step.expect.sla_ids() if step.expect else ():

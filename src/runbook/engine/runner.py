@@ -11,7 +11,7 @@ from typing import Any
 
 from runbook.engine import actions
 from runbook.engine.actions import ActionEnv, Outcome
-from runbook.engine.context import resolve_parameters
+from runbook.engine.context import outputs_shape, resolve_parameters
 from runbook.engine.protocols import Listener
 from runbook.engine.records import RecordWriter, iso, now_utc
 from runbook.engine.redaction import Redactor
@@ -84,9 +84,7 @@ class Runner:
         prefix: str = "",
         trail: tuple[str, ...] = (),
     ) -> Scope:
-        outputs = {
-            step.id: {output.name: None for output in step.outputs} for step in document.all_steps()
-        }
+        outputs = outputs_shape(document, self.corpus_get, trail)
         for step_id, values in restored.items():
             if step_id in outputs:
                 outputs[step_id].update(values)
@@ -304,7 +302,10 @@ class Runner:
         if flow is not None:
             status = "critical"
             reason += f": {flow.reason}"
-        return Outcome(status="ok" if status == "skipped" else status, reason=reason)
+        published = {step_id: values for step_id, values in child.outputs.items() if values}
+        return Outcome(
+            status="ok" if status == "skipped" else status, reason=reason, outputs=published
+        )
 
     def _result(
         self,

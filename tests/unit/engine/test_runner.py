@@ -165,6 +165,29 @@ def test_include_runs_another_documents_steps_with_parameters(run: Runner) -> No
     assert record.documents == {"outer": "1.0.0", "inner": "1.0.0"}
 
 
+def _token_documents(use: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A document that includes one capturing a token, then runs ``use``."""
+    inner = document(
+        "token-source",
+        [http("issue", "/json?token=abc123", outputs={"token": {"json": "$.query.token"}})],
+    )
+    include = {"id": "get", "title": "Get a token", "include": {"document": "token-source"}}
+    return document("token-user", [include, use]), inner
+
+
+def test_an_include_step_publishes_what_the_included_steps_capture(run: Runner) -> None:
+    use = http("use", "/echo?t={{ steps.get.issue.token }}", expect={"body_contains": "t=abc123"})
+    record = run(*_token_documents(use))
+    assert statuses(record) == {"get": "ok", "get/issue": "ok", "use": "ok"}
+    assert by_key(record)["get"].outputs == {"issue": {"token": "abc123"}}
+
+
+def test_a_misspelt_included_output_is_reported_before_any_step(run: Runner) -> None:
+    use = http("use", "/echo?t={{ steps.get.issue.tokn }}")
+    with pytest.raises(UsageError, match="did you mean steps.get.issue.token"):
+        run(*_token_documents(use))
+
+
 def test_include_cycles_are_refused_before_any_step(run: Runner, misbehaving: Misbehaving) -> None:
     before = len(misbehaving.requests)
     first = document(

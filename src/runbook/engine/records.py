@@ -104,6 +104,21 @@ def record_path(runs_dir: Path, run_id: str) -> Path:
     return runs_dir / f"{run_id}{SUFFIX}"
 
 
+def service_state_path(runs_dir: Path, run_id: str) -> Path:
+    """The embedded service's database for a local run, beside the run's record.
+
+    A run that fails or is interrupted keeps it, so ``--resume`` continues against the
+    bookings and payments its earlier steps made; a run that finishes ok or with warnings
+    cannot be resumed, and its database is removed.
+    """
+    return runs_dir / f"{run_id}.sqlite3"
+
+
+def discard_service_state(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
 def load_record(path: Path) -> RunRecord:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()

@@ -29,12 +29,14 @@ from runbook.engine.protocols import (
 )
 from runbook.engine.records import (
     RecordWriter,
+    discard_service_state,
     fold,
     iso,
     iso_sast,
     load_record,
     now_utc,
     record_path,
+    service_state_path,
 )
 from runbook.engine.redaction import Redactor
 from runbook.engine.results import EXIT_CODES, RunRecord, RunStatus, StepResult, run_status
@@ -70,7 +72,11 @@ def execute(
         env_secrets = {
             secret.name: plan.environ.get(secret.env) for secret in plan.environment.secrets
         }
-        with open_target(plan.environment, options.base_url, env_secrets) as target:
+        started = now_utc()
+        previous = plan.resume
+        run_id = previous.run_id if previous else _new_run_id(started, plan.document.id)
+        state = service_state_path(plan.options.runs_dir, run_id)
+        with open_target(plan.environment, options.base_url, env_secrets, state) as target:
             redactor.add(*target.injected.values())
             session = _Session(
                 plan,
@@ -79,8 +85,13 @@ def execute(
                 prompter or NonInteractivePrompter(),
                 listener or SilentListener(),
                 redactor,
+                run_id,
+                started,
             )
-            return session.run()
+            record = session.run()
+        if target.embedded and record.status in ("ok", "warning"):
+            discard_service_state(state)
+        return record
     except RunbookError as error:
         error.message = redactor.text(error.message)
         error.args = (error.message,)
@@ -98,6 +109,8 @@ class _Session:
         prompter: Prompter,
         listener: Listener,
         redactor: Redactor,
+        run_id: str,
+        started: datetime,
     ) -> None:
         self.plan = plan
         self.target = target
@@ -105,9 +118,8 @@ class _Session:
         self.prompter = prompter
         self.listener = listener
         self.redactor = redactor
-        self.started = now_utc()
-        previous = plan.resume
-        self.run_id = previous.run_id if previous else _new_run_id(self.started, plan.document.id)
+        self.started = started
+        self.run_id = run_id
         self.path = record_path(plan.options.runs_dir, self.run_id)
         self._task: asyncio.Task[Flow | None] | None = None
         self._runner: Runner | None = None

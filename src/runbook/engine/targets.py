@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from runbook.errors import ServiceError, UsageError
 from runbook.model import Environment
@@ -37,9 +38,16 @@ def check_target(environment: Environment, base_url: str | None) -> None:
 
 @contextmanager
 def open_target(
-    environment: Environment, base_url: str | None, secrets: Mapping[str, str | None]
+    environment: Environment,
+    base_url: str | None,
+    secrets: Mapping[str, str | None],
+    state: Path | None = None,
 ) -> Iterator[Target]:
-    """Yield the target, starting the embedded service for the run's lifetime if needed."""
+    """Yield the target, starting the embedded service for the run's lifetime if needed.
+
+    ``state`` is the embedded service's database file (created if missing); without it the
+    service uses a throwaway database.
+    """
     check_target(environment, base_url)
     if not uses_embedded(environment, base_url):
         yield Target(base_url=(base_url or environment.base_url or "").rstrip("/"))
@@ -47,7 +55,10 @@ def open_target(
     # Imported here: a run against a remote environment should not pay for uvicorn.
     from runbook.service.server import ServiceConfig, ServiceStartError, start_service
 
+    if state is not None:
+        state.parent.mkdir(parents=True, exist_ok=True)
     config = ServiceConfig(
+        db_path=state,
         admin_token=secrets.get("admin_token") or None,
         paystack_secret=secrets.get("paystack_secret") or None,
     )

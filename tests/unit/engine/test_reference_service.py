@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from runbook.engine import ExecOptions, execute
+from runbook.engine import ExecOptions, ManualAnswer, execute
 from runbook.templating import JinjaTemplater
 from tests.unit.engine.conftest import by_key, load
 from tests.unit.engine.support import document
@@ -69,3 +69,54 @@ def test_embedded_service_with_injected_faults(tmp_path: Path) -> None:
     # The generated admin token is a secret too: it never reaches the record.
     text = record.path.read_text() if record.path else ""
     assert "Bearer ***" in text and not re.search(r"Bearer (?!\*\*\*)", text)
+
+
+class _Confirms:
+    """An operator who ticks every manual step."""
+
+    def manual(self, step: Any, instructions: str, checklist: Any) -> ManualAnswer:
+        return ManualAnswer("done", "checked", "tester")
+
+    def approval(self, step: Any, request: Any) -> tuple[()]:
+        return ()
+
+    def confirm(self, step: Any, message: str) -> bool:
+        return True
+
+
+def test_a_resumed_local_run_finds_what_its_earlier_steps_created(tmp_path: Path) -> None:
+    booking = {
+        "service_id": "svc-wash-blowdry",
+        "staff_id": "stf-thandi",
+        "start": "2027-03-10T10:00:00+02:00",
+        "customer": {"name": "Lindiwe Test", "email": "lindiwe@example.co.za"},
+    }
+    steps = [
+        {
+            "id": "create",
+            "title": "Create a test booking",
+            "http": {"url": "/api/bookings", "method": "POST", "json": booking},
+            "expect": {"status": 201},
+            "outputs": {"booking": {"json": "$.id"}},
+        },
+        {"id": "confirm", "title": "Confirm on the dashboard", "manual": {"required": True}},
+        {
+            "id": "read",
+            "title": "The booking is still there",
+            "http": {"url": "/api/bookings/{{ steps.create.booking }}"},
+            "expect": {"status": 200, "json": [{"path": "$.status", "equals": "pending_payment"}]},
+        },
+    ]
+    corpus = load(tmp_path, document("stateful", steps))
+    runs = tmp_path / "runs"
+    options = ExecOptions(document="stateful", runs_dir=runs, environ={})
+    failed = execute(corpus, options, templater=JinjaTemplater())
+    assert failed.status == "critical" and by_key(failed)["confirm"].status == "critical"
+    state = runs / f"{failed.run_id}.sqlite3"
+    assert state.is_file()  # kept for --resume
+
+    resume = ExecOptions(resume=failed.run_id, runs_dir=runs, environ={}, interactive=True)
+    resumed = execute(corpus, resume, templater=JinjaTemplater(), prompter=_Confirms())
+    assert resumed.status == "ok", by_key(resumed)["read"].reason
+    assert by_key(resumed)["read"].status == "ok"
+    assert not state.exists()  # nothing left to resume

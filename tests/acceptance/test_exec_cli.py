@@ -141,6 +141,11 @@ def test_canary_secret_is_masked_everywhere(workspace: Path, server: Misbehaving
     assert "Bearer ***" in outputs[2]  # the json report carries the echoed body
     dry = runbook("exec", "leaky", "--dry-run", cwd=workspace, env=env)
     assert "/echo?token=***" in dry.stdout
+    dry_markdown = runbook(
+        "exec", "leaky", "--dry-run", "--format", "markdown", cwd=workspace, env=env
+    )
+    assert dry_markdown.returncode == 0 and "/echo?token=***" in dry_markdown.stdout
+    outputs.append(dry_markdown.stdout)
     error = runbook("exec", "leaky", "--var", f"count={CANARY}", cwd=workspace, env=env)
     assert error.returncode == 2 and "parameter count='***' is not an integer" in error.stderr
     shown = runbook("show", "last", cwd=workspace, env=env)

@@ -18,7 +18,7 @@ from runbook.cli.run_report import (
     render_summary,
 )
 from runbook.engine import RENDERERS, ExecOptions, dry_run, execute, runs_dir_from
-from runbook.engine.reports import render_dry_run_json
+from runbook.engine.reports import DRY_RUN_RENDERERS
 from runbook.errors import DocumentError, UsageError
 from runbook.loader import find_corpus_root, load_corpus
 from runbook.model import Corpus, parse_duration
@@ -71,12 +71,15 @@ def run_exec(command: ExecCommand) -> int:
     terminal = make_console(sys.stdout if command.format == "text" or to_file else sys.stderr)
     if options.dry_run:
         plan = dry_run(corpus, options, templater)
-        if command.format == "json":
-            _emit(render_dry_run_json(plan), command.output)
-        elif command.format == "text":
+        if command.format == "text":
             render_dry_run(terminal, plan)
+        elif command.format in DRY_RUN_RENDERERS:
+            _emit(DRY_RUN_RENDERERS[command.format](plan), command.output)
         else:
-            raise UsageError("--dry-run reports as text or json")
+            raise UsageError(
+                f"--dry-run reports as text, {' or '.join(DRY_RUN_RENDERERS)}",
+                hint="junit describes results, and a dry run has none",
+            )
         return 0
     progress = LiveProgress(terminal)
     record = execute(
@@ -142,7 +145,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Report format.",
+    help="Report format (a --dry-run plan: text, json or markdown).",
 )
 @click.option(
     "--output",

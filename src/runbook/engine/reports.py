@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shlex
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from runbook.engine.dryrun import DryRun
 from runbook.engine.results import RunRecord, StepResult
@@ -29,6 +31,60 @@ def render_json(record: RunRecord) -> str:
 
 def render_dry_run_json(plan: DryRun) -> str:
     return json.dumps(plan.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def render_dry_run_markdown(plan: DryRun) -> str:
+    """The resolved plan as a change-request attachment: what will be sent, in order."""
+    destructive = [step.key for step in plan.steps if step.destructive]
+    lines = [
+        f"## Dry run: {_cell(plan.title)}",
+        "",
+        f"**Document** `{plan.document}` {plan.version} · **Environment** {plan.environment} "
+        f"(`{plan.base_url}`) · nothing was sent or run",
+        "",
+    ]
+    if plan.parameters:
+        listed = ", ".join(f"`{name}={value}`" for name, value in plan.parameters.items())
+        lines += [f"**Parameters** {listed}", ""]
+    if destructive:
+        lines += [f"> Destructive steps: {', '.join(f'`{key}`' for key in destructive)}", ""]
+    lines += ["| | Step | Action | Does | Expects |", "|---|---|---|---|---|"]
+    for number, step in enumerate(plan.steps, 1):
+        indent = "↳ " * step.depth
+        flags = " ".join(
+            label
+            for label, on in (
+                ("**destructive**", step.destructive),
+                ("rollback", step.rollback),
+                (f"skipped: {_cell(step.skip or '')}", bool(step.skip)),
+            )
+            if on
+        )
+        does = "<br>".join(_cell(line) for line in _dry_run_detail(step.detail))
+        expects = "<br>".join(_cell(line) for line in step.expect)
+        title = " ".join(
+            part for part in (f"{indent}`{step.key}`", _cell(step.title), flags) if part
+        )
+        lines.append(f"| {number} | {title} | {step.action} | {does} | {expects} |")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _dry_run_detail(detail: Mapping[str, Any]) -> list[str]:
+    """One line per fact, with code in backticks so the table shows it verbatim."""
+    lines: list[str] = []
+    if "method" in detail:
+        lines.append(f"`{detail['method']} {detail['url']}`")
+    if "argv" in detail:
+        lines.append("`" + " ".join(shlex.quote(str(arg)) for arg in detail["argv"]) + "`")
+    for key, value in detail.items():
+        if key in ("method", "url", "argv") or value in (None, [], {}, "", False):
+            continue
+        if isinstance(value, Mapping):
+            value = ", ".join(f"{name}={item}" for name, item in value.items())
+        elif isinstance(value, list):
+            value = "; ".join(str(item) for item in value)
+        lines.append(f"{key}: {value}")
+    return lines
 
 
 def seconds(ms: float) -> str:
@@ -142,6 +198,11 @@ def render_markdown(record: RunRecord) -> str:
                 lines.append(f"- **{step.key}** approved by {approval.approver} at {approval.at}")
     return "\n".join(lines) + "\n"
 
+
+DRY_RUN_RENDERERS: Mapping[str, Callable[[DryRun], str]] = {
+    "json": render_dry_run_json,
+    "markdown": render_dry_run_markdown,
+}
 
 RENDERERS: Mapping[str, Callable[[RunRecord], str]] = {
     "json": render_json,

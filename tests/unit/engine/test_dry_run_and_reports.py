@@ -13,6 +13,7 @@ import pytest
 
 import runbook.service.server
 from runbook.engine import ExecOptions, dry_run, render_junit, render_markdown
+from runbook.engine.reports import render_dry_run_markdown
 from runbook.templating import JinjaTemplater
 from tests.unit.engine.conftest import Runner, load
 from tests.unit.engine.support import Misbehaving, document
@@ -58,6 +59,10 @@ def full_document() -> list[dict[str, Any]]:
     return [outer, inner]
 
 
+# The order a dry run lists full_document's steps in: members and included steps inline.
+STEP_KEYS = ["probe", "tool", "group", "member", "nested", "nested/inner_probe", "person"]
+
+
 def refuse(*args: Any, **kwargs: Any) -> NoReturn:
     raise AssertionError("the dry run touched the outside world")
 
@@ -75,15 +80,7 @@ def test_dry_run_touches_no_network_no_process_and_starts_no_server(
     assert len(misbehaving.requests) == before
     assert not (tmp_path / "runs").exists()
     steps = {step.key: step for step in plan.steps}
-    assert list(steps) == [
-        "probe",
-        "tool",
-        "group",
-        "member",
-        "nested",
-        "nested/inner_probe",
-        "person",
-    ]
+    assert list(steps) == STEP_KEYS
     assert steps["probe"].detail == {
         "method": "GET",
         "url": "http://127.0.0.1:<port>/api/health",
@@ -94,6 +91,22 @@ def test_dry_run_touches_no_network_no_process_and_starts_no_server(
     assert steps["tool"].skip == "runs only in production"
     assert steps["nested/inner_probe"].detail["url"].endswith("/ok?who=ops")
     assert steps["member"].depth == 1 and steps["member"].detail["duration"] == "1 h"
+
+
+def test_dry_run_as_a_markdown_change_request(tmp_path: Path) -> None:
+    corpus = load(tmp_path, *full_document())
+    options = ExecOptions(document="everything", dry_run=True, runs_dir=tmp_path / "runs")
+    text = render_dry_run_markdown(dry_run(corpus, options, JinjaTemplater()))
+    lines = text.splitlines()
+    assert lines[0] == "## Dry run: Test everything"
+    assert "nothing was sent or run" in lines[2]
+    rows = [line for line in lines if line.startswith("| ") and line[2].isdigit()]
+    assert [row.split("|")[2].split("`")[1] for row in rows] == STEP_KEYS
+    assert "`GET http://127.0.0.1:<port>/api/health`<br>samples: 3" in rows[0]
+    assert "skipped: runs only in production" in rows[1]
+    assert "1 '<steps.probe.version>'`" in rows[1]
+    assert "↳ `member`" in rows[3]
+    assert "checklist: Look" in rows[6]
 
 
 def test_junit_and_markdown(run: Runner) -> None:

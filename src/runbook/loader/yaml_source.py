@@ -161,18 +161,23 @@ def _load_carefully(text: str) -> Any:
     try:
         value = yaml_rs.loads(text, parse_datetime=False, alias_limits=_ALIASES_COUNTED)
     except yaml_rs.YAMLDecodeError as error:
-        raise _rs_error(error) from None
+        raise _rs_error(error, text) from None
     _check_keys(node, value)
     return value
 
 
-def _rs_error(error: Exception) -> SourceError:
+def _rs_error(error: Exception, text: str) -> SourceError:
     """yaml-rs reports 'YAML parse error at line L, column C', a snippet, then the problem."""
     lines = str(error).strip().splitlines()
     position = _RS_POSITION.search(lines[0]) if lines else None
     if position is None:
         return SourceError(f"invalid YAML: {' '.join(lines)}")
-    return SourceError(f"invalid YAML: {lines[-1]}", int(position.group(1)), int(position.group(2)))
+    line, column = int(position.group(1)), int(position.group(2))
+    source_lines = text.splitlines()
+    # libyaml, which read the file first, allows a tab after ':'; YAML 1.2 parsers do not.
+    tabbed = line <= len(source_lines) and "\t" in source_lines[line - 1]
+    hint = "YAML separates with spaces: replace the tab on this line" if tabbed else None
+    return SourceError(f"invalid YAML: {lines[-1]}", line, column, hint)
 
 
 @functools.cache

@@ -203,3 +203,12 @@ def test_the_fast_tier_never_accepts_what_the_careful_tier_refuses(text: str) ->
     fast = yaml_source._load_plain(text)
     if fast is not None:
         assert yaml_source._load_carefully(text) == fast
+
+
+def test_a_tab_after_a_colon_is_refused_with_a_hint() -> None:
+    # libyaml reads it; yaml-rs, which builds the values, does not: one verdict, explained.
+    with pytest.raises(SourceError) as caught:
+        load("id: x\ntitle:\tTabbed\n")
+    assert caught.value.message.startswith("invalid YAML: ")
+    assert caught.value.line == 2
+    assert caught.value.hint == "YAML separates with spaces: replace the tab on this line"

@@ -195,10 +195,17 @@ class TerminalPrompter:
                 self.console.print(Markdown(request.instructions))
             who = ", ".join(request.approvers) if request.approvers else f"role {request.role}"
             self.console.print(f"Needs {request.min_approvals} approval(s) from {escape(who)}.")
-            if request.deadline:
-                closes = iso_sast(datetime.fromisoformat(request.deadline.replace("Z", "+00:00")))
-                self.console.print(f"Approvals given after {closes} do not count.")
+            deadline = (
+                datetime.fromisoformat(request.deadline.replace("Z", "+00:00"))
+                if request.deadline
+                else None
+            )
+            if deadline is not None:
+                self.console.print(f"Approvals given after {iso_sast(deadline)} do not count.")
             while len(given) < request.min_approvals:
+                if deadline is not None and now_utc() > deadline:
+                    self.console.print("[red]the approval window has closed[/red]")
+                    break
                 name = Prompt.ask(
                     f"approver {len(given) + 1} of {request.min_approvals} "
                     + (f"({', '.join(request.approver_ids)})" if request.approver_ids else "(name)")

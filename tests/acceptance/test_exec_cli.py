@@ -163,6 +163,22 @@ def test_canary_secret_is_masked_everywhere(workspace: Path, server: Misbehaving
         assert CANARY not in text
 
 
+def start_until_paused(
+    workspace: Path, server: Misbehaving, document: str
+) -> tuple[subprocess.Popen[str], Path]:
+    """``runbook exec DOCUMENT`` in the background, once its step ``pause`` has started."""
+    process = subprocess.Popen(
+        ["runbook", "exec", document, "--base-url", server.url],
+        cwd=workspace,
+        env=environ(workspace),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    return process, wait_for_step_start(workspace / "runs", "pause", process)
+
+
 def wait_for_step_start(path_glob: Path, step: str, process: subprocess.Popen[str]) -> Path:
     """Poll the runs folder until the record says ``step`` started (no fixed sleep)."""
     deadline = time.monotonic() + 60
@@ -179,16 +195,7 @@ def wait_for_step_start(path_glob: Path, step: str, process: subprocess.Popen[st
 def test_a_signal_mid_run_leaves_an_interrupted_record_and_exit_130(
     workspace: Path, server: Misbehaving, sig: signal.Signals
 ) -> None:
-    process = subprocess.Popen(
-        ["runbook", "exec", "forever", "--base-url", server.url],
-        cwd=workspace,
-        env=environ(workspace),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    path = wait_for_step_start(workspace / "runs", "pause", process)
+    process, path = start_until_paused(workspace, server, "forever")
     process.send_signal(sig)
     stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stdout + stderr
@@ -199,16 +206,7 @@ def test_a_signal_mid_run_leaves_an_interrupted_record_and_exit_130(
 
 
 def test_ctrl_c_then_resume_completes_the_run(workspace: Path, server: Misbehaving) -> None:
-    process = subprocess.Popen(
-        ["runbook", "exec", "interruptible", "--base-url", server.url],
-        cwd=workspace,
-        env=environ(workspace),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    path = wait_for_step_start(workspace / "runs", "pause", process)
+    process, path = start_until_paused(workspace, server, "interruptible")
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=30)
     assert process.returncode == 130

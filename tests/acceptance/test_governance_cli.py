@@ -152,12 +152,7 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
 def test_shallow_clone_missing_the_base(repo: GitRepo, tmp_path: Path) -> None:
     repo.edit(HEALTH, lambda doc: bump(doc, "1.0.1"))
     repo.commit("second")
-    clone = tmp_path / "clone"
-    subprocess.run(
-        ["git", "clone", "-q", "--depth", "1", repo.root.as_uri(), str(clone)],
-        check=True,
-        capture_output=True,
-    )
+    clone = repo.shallow_clone(tmp_path / "clone")
     result = runbook("diff", "HEAD~1", cwd=clone)
     assert result.returncode == 2
     assert "shallow clone" in result.stderr

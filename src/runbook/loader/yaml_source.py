@@ -369,6 +369,10 @@ def _yaml_type(value: Any) -> str:
     return "a number" if isinstance(value, int | float) else type(value).__name__
 
 
+# A file with many problems is located once per problem; the graph is only read here.
+_compose_for_locate = functools.lru_cache(maxsize=4)(compose)
+
+
 def locate(text: str, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
     """Line and column (1-based) of the node at ``path``, or of its deepest existing parent.
 
@@ -378,7 +382,7 @@ def locate(text: str, path: Sequence[str | int], *, key: bool = False) -> tuple[
     from yaml.nodes import MappingNode, SequenceNode
 
     try:
-        node: Node = compose(text)
+        node: Node = _compose_for_locate(text)
     except SourceError:
         return 1, 1
     position = node.start_mark

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from runbook.service.wire import get_optional_str, get_str, invalid
 
@@ -116,22 +116,24 @@ def local_day(moment: datetime) -> str:
     return moment.astimezone(SAST).date().isoformat()
 
 
+_Item = TypeVar("_Item")
+
+
 def service_by_id(value: object) -> Service:
-    if not isinstance(value, str):
-        raise invalid("'service_id' must be a string")
-    service = SERVICES_BY_ID.get(value)
-    if service is None:
-        raise invalid(f"unknown service_id '{value[:60]}'", "unknown_service")
-    return service
+    return _by_id(SERVICES_BY_ID, value, "service_id", "unknown_service")
 
 
 def staff_by_id(value: object) -> StaffMember:
+    return _by_id(STAFF_BY_ID, value, "staff_id", "unknown_staff")
+
+
+def _by_id(table: Mapping[str, _Item], value: object, field: str, code: str) -> _Item:
     if not isinstance(value, str):
-        raise invalid("'staff_id' must be a string")
-    member = STAFF_BY_ID.get(value)
-    if member is None:
-        raise invalid(f"unknown staff_id '{value[:60]}'", "unknown_staff")
-    return member
+        raise invalid(f"'{field}' must be a string")
+    item = table.get(value)
+    if item is None:
+        raise invalid(f"unknown {field} '{value[:60]}'", code)
+    return item
 
 
 def parse_start(value: object, name: str = "start") -> datetime:

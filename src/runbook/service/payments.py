@@ -91,7 +91,7 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
             }
         )
 
-    async def get_payment(request: Request) -> JSONResponse:
+    async def payment_in(request: Request) -> dict[str, Any]:
         guard()
         reference = str(request.path_params["reference"])
         payment = await ctx.read(lambda c: ledger.find_payment(c, reference))
@@ -99,21 +99,18 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
             raise ApiError(
                 404, "payment_not_found", f"no payment with reference '{reference[:60]}'"
             )
-        return JSONResponse(payment)
+        return payment
+
+    async def get_payment(request: Request) -> JSONResponse:
+        return JSONResponse(await payment_in(request))
 
     async def checkout(request: Request) -> HTMLResponse:
-        guard()
-        reference = str(request.path_params["reference"])
-        payment = await ctx.read(lambda c: ledger.find_payment(c, reference))
-        if payment is None:
-            raise ApiError(
-                404, "payment_not_found", f"no payment with reference '{reference[:60]}'"
-            )
+        payment = await payment_in(request)
         amount = f"R{payment['amount_kobo'] / 100:,.2f}"
         return HTMLResponse(
             "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             "<title>Test checkout</title></head><body><h1>Test checkout</h1>"
-            f"<p>Reference <code>{html.escape(reference)}</code>: {amount}, "
+            f"<p>Reference <code>{html.escape(str(payment['reference']))}</code>: {amount}, "
             f"status {html.escape(str(payment['status']))}.</p>"
             "<p>This stand-in takes no card details: a signed <code>charge.success</code> "
             "webhook settles the payment.</p></body></html>"

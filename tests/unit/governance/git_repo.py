@@ -260,6 +260,15 @@ class GitRepo:
         self.git("commit", "-q", "--no-verify", "-m", message)
         return self.git("rev-parse", "HEAD")
 
+    def shallow_clone(self, destination: Path) -> Path:
+        """A one-commit clone, as CI checkouts make by default."""
+        subprocess.run(
+            ["git", "clone", "-q", "--depth", "1", self.root.as_uri(), str(destination)],
+            check=True,
+            capture_output=True,
+        )
+        return destination
+
 
 def bump(document: dict[str, Any], version: str, summary: str = "Changed.", **entry: Any) -> None:
     """Set the version and add its changelog entry, as an author finishing a change does."""

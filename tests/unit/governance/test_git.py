@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -46,12 +45,7 @@ def test_discover_from_a_subfolder(repo: GitRepo) -> None:
 def test_shallow_clone_missing_the_base(repo: GitRepo, tmp_path: Path) -> None:
     repo.edit("runbooks/daily/health-check.yaml", lambda doc: bump(doc, "1.0.1"))
     repo.commit("second")
-    clone = tmp_path / "clone"
-    subprocess.run(
-        ["git", "clone", "-q", "--depth", "1", repo.root.as_uri(), str(clone)],
-        check=True,
-        capture_output=True,
-    )
+    clone = repo.shallow_clone(tmp_path / "clone")
     shallow = Repository(clone)
     assert shallow.is_shallow()
     with pytest.raises(GitError) as caught:
